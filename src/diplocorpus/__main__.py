@@ -1,0 +1,3 @@
+from diplocorpus.cli import main
+
+main()

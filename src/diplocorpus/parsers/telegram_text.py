@@ -1,0 +1,352 @@
+"""`telegram-text`: the plain-text render of a public channel preview (t.me/s/NAME).
+
+The render is a flat run of lines. A post may open with `Forwarded from NAME` and
+with a media marker (`Media is too big` + `VIEW IN TELEGRAM`), and usually closes with
+its reactions line (`👍47❤14👏3`). A multi-line body usually appears twice: first line
+plus body, then the body again; the copies can differ, so the post's text is their
+merge. A post without reactions may be followed directly by the next one (a Russian
+original and its French translation): the end of the doubled copy, or a change of
+script, marks that boundary. Service lines and page chrome are records of their own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from diplocorpus.parsers.lines import majority_script, merge_lines, same_line, script_of
+from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord, Reaction
+
+FORMAT = "telegram-text"
+PLATFORM = "telegram"
+
+VIEW_IN_TELEGRAM = "VIEW IN TELEGRAM"
+# Markers that stand where the render could not show media. A leading marker opens a
+# post (media sits above the text); a trailing one closes the post it follows.
+LEADING_MARKERS = {
+    "Media is too big": "media_too_big",
+    "This media is not supported in your browser": "not_supported_in_browser",
+}
+TRAILING_MARKERS = {"Please open Telegram to view this post": "open_in_telegram"}
+
+FORWARDED = re.compile(r"^Forwarded from (?P<name>.+)$")
+SERVICE = (
+    (re.compile(r"^Channel name was changed to «(?P<title>.*)»$"), "channel_renamed"),
+    (re.compile(r"^Channel created$"), "channel_created"),
+    (re.compile(r"^Channel photo updated$"), "channel_photo_updated"),
+    (re.compile(r"^Channel photo removed$"), "channel_photo_removed"),
+    (re.compile(r"^.+ pinned «.*»$|^.+ pinned a (message|photo|video|file)$"), "message_pinned"),
+    (re.compile(r"^Live stream (started|scheduled)\b.*$"), "live_stream_started"),
+    (re.compile(r"^Live stream (finished|ended)\b.*$"), "live_stream_ended"),
+)
+CHROME = re.compile(
+    r"^(?:[\d.,]+[KM]? (?:subscribers?|members?|photos?|videos?|files?|links?)"
+    r"|Download Telegram|Preview channel|Join Channel|Open Channel|Open in Telegram"
+    r"|If you have Telegram, you can view and join .+ right away\.?"
+    r"|You can view and join .+ right away\.?)$"
+)
+_COUNT = re.compile(r"(?P<emoji>[^\d\s]*)(?P<count>\d+(?:[.,]\d+)?[KkMm]?) ?")
+_EMOJI_CATEGORIES = frozenset({"So", "Sk", "Mn", "Me", "Cf", "Cs", "Co"})
+
+
+def parse_reactions(line: str) -> tuple[Reaction, ...] | None:
+    """Read a reactions line, or return None when the line is not one.
+
+    >>> [(r.emoji, r.count) for r in parse_reactions("👍47❤14")]
+    [('👍', 47), ('❤', 14)]
+    >>> [(r.emoji, r.count) for r in parse_reactions("1.2K")]
+    [(None, 1200)]
+    >>> parse_reactions("👍 Merci à tous") is None
+    True
+    """
+    s = line.strip()
+    if not s:
+        return None
+    found: list[Reaction] = []
+    pos = 0
+    while pos < len(s):
+        m = _COUNT.match(s, pos)
+        if m is None or m.end() == pos:
+            return None
+        emoji = m.group("emoji") or None
+        if emoji and not all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in emoji):
+            return None
+        found.append(Reaction(emoji, _expand_count(m.group("count")), m.group("count")))
+        pos = m.end()
+    return tuple(found)
+
+
+def _expand_count(shown: str) -> int:
+    scale = {"k": 1_000, "m": 1_000_000}.get(shown[-1].lower(), 1)
+    digits = shown[:-1] if scale > 1 else shown
+    return round(float(digits.replace(",", ".")) * scale)
+
+
+@dataclass
+class _Block:
+    """Lines between two hard boundaries: possibly several posts without reactions."""
+
+    start: int
+    forwarded_from: str | None = None
+    leading_media: str | None = None
+    trailing_media: str | None = None
+    content: list[tuple[int, str]] = field(default_factory=list)
+    roles: dict[int, str] = field(default_factory=dict)
+    reactions: tuple[Reaction, ...] = ()
+    reactions_line: int | None = None
+    last_line: int = 0
+
+    def is_empty(self) -> bool:
+        return not self.roles
+
+
+@dataclass
+class _Post:
+    content: list[tuple[int, str]]
+    text_lines: list[str]
+    roles: dict[int, str]
+    differing: list[int]
+    inferred_boundary: bool = False
+
+
+def parse(text: str) -> Iterator[Parsed]:
+    """Split a channel render into posts, service records and issues."""
+    lines = text.split("\n")
+    ordinal = 0
+    block: _Block | None = None
+    pending_marker: int | None = None  # line of a marker still waiting for VIEW IN TELEGRAM
+
+    def flush() -> Iterator[Parsed]:
+        nonlocal block, ordinal
+        if block is not None and not block.is_empty():
+            for item in _emit_block(block, ordinal):
+                if isinstance(item, ParsedRecord):
+                    ordinal += 1
+                yield item
+        block = None
+
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line == VIEW_IN_TELEGRAM:
+            if pending_marker == number - 1 and block is not None:
+                block.roles[number] = "marker"
+                block.last_line = number
+            else:
+                yield from flush()
+                yield ParsedIssue(number, number, "orphan_marker",
+                                  "VIEW IN TELEGRAM without a media marker before it")
+            pending_marker = None
+            continue
+        pending_marker = None
+        reactions = parse_reactions(line)
+        forwarded = FORWARDED.match(line)
+        service = _match_service(line)
+        if reactions is not None:
+            if block is None or block.is_empty():
+                yield from flush()
+                yield ParsedIssue(number, number, "orphan_reactions",
+                                  f"reactions line {line!r} follows no post")
+                continue
+            block.reactions = reactions
+            block.reactions_line = number
+            block.roles[number] = "reactions"
+            block.last_line = number
+            yield from flush()
+        elif forwarded:
+            yield from flush()
+            block = _Block(start=number, forwarded_from=forwarded.group("name").strip())
+            block.roles[number] = "forwarded"
+            block.last_line = number
+        elif line in LEADING_MARKERS or line in TRAILING_MARKERS:
+            media = LEADING_MARKERS.get(line) or TRAILING_MARKERS[line]
+            if block is not None and block.content and line in LEADING_MARKERS:
+                yield from flush()
+            if block is None:
+                block = _Block(start=number)
+            if block.content:
+                block.trailing_media = block.trailing_media or media
+            else:
+                block.leading_media = block.leading_media or media
+            block.roles[number] = "marker"
+            block.last_line = number
+            pending_marker = number
+        elif service:
+            yield from flush()
+            action, title = service
+            ordinal += 1
+            yield ParsedRecord(kind="service", line_start=number, line_end=number, text=line,
+                               roles={number: "text"}, title=title, service_action=action)
+        elif CHROME.match(line):
+            # The channel's title (and handle) stand alone just above its subscriber count.
+            if (block is not None and not block.forwarded_from and not block.leading_media
+                    and 0 < len(block.content) <= 2 and all(len(t) < 80 for _, t in block.content)
+                    and CHROME.match(line).group(0).split(" ")[-1].startswith(("subscriber", "member"))):
+                for n, t in block.content:
+                    yield ParsedIssue(n, n, "page_chrome", f"channel header line dropped: {t!r}")
+                block = None
+            yield from flush()
+            yield ParsedIssue(number, number, "page_chrome", f"page chrome dropped: {line!r}")
+        else:
+            if block is None:
+                block = _Block(start=number)
+            block.content.append((number, line))
+            block.roles[number] = "text"
+            block.last_line = number
+    yield from flush()
+
+
+def _match_service(line: str) -> tuple[str, str | None] | None:
+    for pattern, action in SERVICE:
+        m = pattern.match(line)
+        if m:
+            return action, m.groupdict().get("title")
+    return None
+
+
+def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
+    posts = _split_posts(block.content) if block.content else []
+    if not posts:  # markers or a forward line and nothing else: a post with no text
+        posts = [_Post([], [], {}, [])]
+    last = len(posts) - 1
+    for index, post in enumerate(posts):
+        ordinal += 1
+        first_content = post.content[0][0] if post.content else block.start
+        last_content = post.content[-1][0] if post.content else block.last_line
+        start = block.start if index == 0 else first_content
+        end = block.last_line if index == last else last_content
+        roles = dict(post.roles)
+        if index == 0:
+            roles.update({n: r for n, r in block.roles.items() if n < first_content})
+        if index == last:
+            roles.update({n: r for n, r in block.roles.items() if n > last_content})
+        yield ParsedRecord(
+            kind="post",
+            line_start=start,
+            line_end=end,
+            text="\n".join(post.text_lines) if post.text_lines else None,
+            roles=dict(sorted(roles.items())),
+            forwarded_from=block.forwarded_from if index == 0 else None,
+            media=(block.leading_media if index == 0 else None)
+            or (block.trailing_media if index == last else None),
+            reactions=block.reactions if index == last else (),
+        )
+        if post.inferred_boundary:
+            yield ParsedIssue(start, start, "boundary_inferred",
+                              "post starts without a marker: after the previous post's "
+                              "doubled body ended, or where the script changed", ordinal)
+        for abbreviated in (r for r in block.reactions if index == last and r.shown != str(r.count)):
+            yield ParsedIssue(block.reactions_line or end, block.reactions_line or end,
+                              "approximate_count",
+                              f"reaction count shown as {abbreviated.shown!r}, "
+                              f"stored as {abbreviated.count}", ordinal)
+        if post.differing:
+            shown = ", ".join(str(n) for n in post.differing)
+            yield ParsedIssue(post.differing[0], post.differing[-1], "copies_differ",
+                              f"the two copies of the body differ on line(s) {shown}; "
+                              "the text keeps both", ordinal)
+
+
+def _split_posts(content: list[tuple[int, str]], inferred: bool = False) -> list[_Post]:
+    """Split the content lines of one block into posts."""
+    if not content:
+        return []
+    texts = [t for _, t in content]
+    split = _find_copy(texts)
+    if split is None:
+        cut = _script_change(texts)
+        if cut is None:
+            return [_Post(content, texts, {n: "text" for n, _ in content}, [], inferred)]
+        head = _Post(content[:cut], texts[:cut], {n: "text" for n, _ in content[:cut]}, [], inferred)
+        return [head, *_split_posts(content[cut:], inferred=True)]
+    copy_start, matches = split
+    copy_end = matches[-1][1]
+    post = _merge_copies(content, copy_start, copy_end, matches, inferred)
+    rest = content[copy_end + 1:]
+    if not rest:
+        return [post]
+    rest_texts = [t for _, t in rest]
+    if _find_copy(rest_texts) is not None or (
+        majority_script(rest_texts) not in (None, majority_script(post.text_lines))
+    ):
+        return [post, *_split_posts(rest, inferred=True)]
+    # Lines after the second copy that start no post of their own: the copy's extra lines.
+    post.content.extend(rest)
+    post.text_lines.extend(rest_texts)
+    post.roles.update({n: "text" for n, _ in rest})
+    return [post]
+
+
+def _find_copy(texts: list[str]) -> tuple[int, list[tuple[int, int]]] | None:
+    """Find where the body's second copy starts, and how it aligns with the first.
+
+    Returns (s, matches): the first copy is texts[1:s], the second starts at s, and
+    matches pairs indices (into texts) of lines of the first copy with their copies.
+    """
+    best: tuple[int, list[tuple[int, int]]] | None = None
+    anchors = texts[1:3]
+    for s in range(2, len(texts)):
+        if not any(same_line(texts[s], a) for a in anchors[: s - 1]):
+            continue
+        matches = _align(texts, 1, s)
+        needed = max(1, (6 * (s - 1) + 9) // 10)  # at least 60% of the first copy
+        if len(matches) >= needed and (best is None or len(matches) > len(best[1])):
+            best = (s, matches)
+    return best
+
+
+def _align(texts: list[str], first: int, second: int, window: int = 4, gap: int = 2):
+    """Greedy in-order alignment of texts[second:] against texts[first:second]."""
+    matches: list[tuple[int, int]] = []
+    i, unmatched = first, 0
+    for j in range(second, len(texts)):
+        if i >= second or unmatched > gap:
+            break
+        hit = next((k for k in range(i, min(i + window, second)) if same_line(texts[k], texts[j])), None)
+        if hit is None:
+            unmatched += 1
+            continue
+        matches.append((hit, j))
+        i, unmatched = hit + 1, 0
+    return matches
+
+
+def _merge_copies(content, copy_start, copy_end, matches, inferred) -> _Post:
+    texts = [t for _, t in content]
+    out = [texts[0]]
+    roles = {content[0][0]: "text"}
+    differing: list[int] = []
+    i, j = 1, copy_start
+    for a, b in [*matches, (copy_start, copy_end + 1)]:
+        for k in range(i, a):  # only in the first copy
+            out.append(texts[k])
+            roles[content[k][0]] = "text"
+            if k < copy_start and a <= copy_start:
+                differing.append(content[k][0])
+        for k in range(j, min(b, copy_end + 1)):  # only in the second copy
+            out.append(texts[k])
+            roles[content[k][0]] = "text"
+            differing.append(content[k][0])
+        if a >= copy_start:
+            break
+        out.append(merge_lines(texts[a], texts[b]))
+        roles[content[a][0]] = "text"
+        roles[content[b][0]] = "copy"
+        if texts[a] != texts[b]:
+            differing.append(content[b][0])
+        i, j = a + 1, b + 1
+    return _Post(content[: copy_end + 1], out, roles, sorted(differing), inferred)
+
+
+def _script_change(texts: list[str]) -> int | None:
+    """Index where the script changes for good (a post followed by its translation)."""
+    scripts = [script_of(t) for t in texts]
+    for k in range(1, len(texts)):
+        before = majority_script(texts[:k])
+        after = {s for s in scripts[k:] if s is not None}
+        if before and scripts[k] and scripts[k] != before and after == {scripts[k]}:
+            return k
+    return None

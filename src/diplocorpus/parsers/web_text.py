@@ -1,0 +1,255 @@
+"""`web-text`: the plain-text render of one or more news or web articles.
+
+A page holds one or several articles, each: a headline, an optional lede, photo
+captions and credits, an optional agency dateline opening the body, the body (with
+subheads, kept in the text), and an optional byline and source attribution. Around them
+stand site boilerplate (licence nags, reading times, back-to-top buttons), "read more"
+teasers and repeated headlines: each goes to its own column or to parse issues, never
+into an article's text.
+
+A new article starts at the first substantial line of the page, after a byline, or at
+a headline-like line followed (directly or after a lede) by a photo caption, a credit,
+an embedded address or an agency dateline, or at a long headline-like line standing
+between two paragraphs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord
+
+FORMAT = "web-text"
+PLATFORM = "web"
+
+BOILERPLATE = re.compile(
+    r"^(?:.*Theme License is not validated.*"
+    r"|Bouton retour en haut de la page|Retour en haut(?: de la page)?|Back to top"
+    r"|Publié (?:sur|le)\s*:?"
+    r"|\d+\s*min(?:ute)?s?(?: de lecture)?"
+    r"|Source|Sources"
+    r"|Partager(?: sur \w+)?|Imprimer|Tweet|Commentaires?"
+    r"|Abonnez-vous.*|Suivez-nous.*)$",
+    re.IGNORECASE,
+)
+PUBLISHED = re.compile(r"^Publié le (?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})$")
+URL = re.compile(r"^https?://\S+$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){3,}$")
+READ_MORE = re.compile(r"^(?:LIRE LA SUITE|LIRE AUSSI|À LIRE AUSSI|Lire aussi|Lire la suite|READ MORE)\s*:",)
+CREDIT = re.compile(
+    r"©|\(Photo (?:de|:) [^)]+\)$|^Image from |^(?:Photo|Crédit|Credit)\s*:"
+    r"|^[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–"
+)
+CREDIT_ONLY = re.compile(r"^©")
+DATELINE = re.compile(
+    r"^(?P<dateline>[A-ZÀ-Ý][A-ZÀ-Ý' -]+, \d{1,2}(?:er)? [a-zéû]+\.? ?/[^/]{2,20}/\.)\s*"
+)
+BYLINE = re.compile(r"^[A-ZÀ-Ý][\w'’-]+(?: [A-ZÀ-Ý][\w'’-]+){1,2}$")
+ATTRIBUTION = re.compile(
+    r"^(?:Avec|Sources?\s*:|D['’]après)\b.{0,60}\b(?:AFP|Reuters|AP|TASS|Sputnik|RIA Novosti|Interfax)\b.{0,30}$"
+)
+_HEADLINE_END = re.compile(r"[\w»)!?]$")
+
+
+@dataclass
+class _Article:
+    start: int
+    headline: str
+    roles: dict[int, str] = field(default_factory=dict)
+    body: list[str] = field(default_factory=list)
+    lede: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+    attribution: str | None = None
+    captions: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    published: dt.date | None = None
+    issues: list[ParsedIssue] = field(default_factory=list)
+    end: int = 0
+
+
+def parse(text: str) -> Iterator[Parsed]:
+    """Split a web page render into articles and issues."""
+    lines = [(n, raw.strip()) for n, raw in enumerate(text.split("\n"), start=1) if raw.strip()]
+    roles = _classify(lines)
+    articles: list[_Article] = []
+    before: list[ParsedIssue] = []
+    current: _Article | None = None
+    after_byline = False
+    for index, (number, line) in enumerate(lines):
+        role = roles[index]
+        if role == "headline" or (current is None and role not in ("boilerplate",)):
+            if current is None and role != "headline" and len(line.split()) < 4:
+                before.append(ParsedIssue(number, number, "boilerplate",
+                                          f"page line before the first headline: {line!r}"))
+                continue
+            current = _Article(start=number, headline=line, end=number)
+            current.roles[number] = "title"
+            articles.append(current)
+            after_byline = False
+            continue
+        if current is None or role == "boilerplate" or (after_byline and role == "text"):
+            issue = ParsedIssue(number, number, "boilerplate", f"site boilerplate dropped: {line!r}")
+            (current.issues if current is not None else before).append(issue)
+            continue
+        current.end = number
+        current.roles[number] = role
+        if role == "lede":
+            current.lede = line
+        elif role == "caption":
+            current.captions.append(line)
+        elif role == "link":
+            current.links.append(line)
+        elif role == "byline":
+            current.byline = line
+            after_byline = True
+        elif role == "attribution":
+            current.attribution = line
+        elif role == "date":
+            m = PUBLISHED.match(line)
+            assert m is not None
+            current.published = _date(m)
+        elif role == "read_more":
+            current.issues.append(ParsedIssue(number, number, "read_more",
+                                              f"teaser for another story dropped: {line!r}"))
+        elif role == "repeated_headline":
+            current.issues.append(ParsedIssue(number, number, "repeated_headline",
+                                              f"headline repeated in the page: {line!r}"))
+        else:
+            m = DATELINE.match(line)
+            if m and not current.body and current.dateline is None:
+                current.dateline = m.group("dateline")
+                current.roles[number] = "dateline"
+                line = line[m.end():]
+            current.body.append(line)
+
+    yield from before
+    for ordinal, article in enumerate(articles, start=1):
+        # Trailing boilerplate after the last line of the article lies outside its span.
+        for issue in article.issues:
+            outside = issue.line_start > article.end
+            yield ParsedIssue(issue.line_start, issue.line_end, issue.code, issue.message,
+                              None if outside else ordinal)
+        yield ParsedRecord(
+            kind="article",
+            line_start=article.start,
+            line_end=article.end,
+            text="\n".join(article.body) if article.body else None,
+            roles={n: r for n, r in sorted(article.roles.items()) if n <= article.end},
+            title=article.headline,
+            lede=article.lede,
+            byline=article.byline,
+            dateline=article.dateline,
+            attribution=article.attribution,
+            captions=tuple(article.captions),
+            links=tuple(article.links),
+            date_min=article.published,
+            date_max=article.published,
+            date_source="native" if article.published else None,
+        )
+
+
+def _date(m: re.Match[str]) -> dt.date | None:
+    try:
+        return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        return None
+
+
+def _repeats(line: str, headline: str) -> bool:
+    """A line that repeats the headline, possibly without a 'Section : ' prefix."""
+    return len(line) > 20 and (line == headline or headline.endswith(" " + line))
+
+
+def _is_media(line: str, following: str | None) -> bool:
+    return bool(
+        CREDIT.search(line) or SLUG.match(line) or URL.match(line)
+        or (following is not None and CREDIT_ONLY.match(following))
+    )
+
+
+def _headline_like(line: str) -> bool:
+    return (
+        len(line) <= 250
+        and line[0] not in "«\"•-–—(["
+        and not line[0].islower()
+        and ". " not in line
+        and bool(_HEADLINE_END.search(line))
+    )
+
+
+def _classify(lines: list[tuple[int, str]]) -> list[str]:
+    """Give each non-blank line a role; headlines are decided in page order."""
+    texts = [t for _, t in lines]
+    n = len(texts)
+
+    def at(k: int) -> str | None:
+        return texts[k] if 0 <= k < n else None
+
+    def media_at(k: int) -> bool:
+        line = at(k)
+        return line is not None and _is_media(line, at(k + 1))
+
+    def opens_body(k: int) -> bool:
+        line = at(k)
+        return line is not None and (media_at(k) or bool(DATELINE.match(line)))
+
+    roles: list[str] = []
+    previous = None
+    headline: str | None = None
+    for k, line in enumerate(texts):
+        role = _fixed_role(line, at(k + 1))
+        if role is None:
+            if headline is not None and _repeats(line, headline):
+                role = "repeated_headline"
+            elif headline is None and len(line.split()) >= 4:
+                role = "headline"
+            elif previous == "byline":
+                role = "headline" if _headline_like(line) else "text"
+            elif previous == "headline" and not opens_body(k) and (
+                opens_body(k + 1) or (at(k + 1) is not None and _fixed_role(at(k + 1), at(k + 2)) in ("boilerplate", "date"))
+            ):
+                role = "lede"
+            elif _headline_like(line) and previous not in ("headline", "lede") and (
+                opens_body(k + 1)
+                or (at(k + 1) is not None and _headline_like(at(k + 1)) and opens_body(k + 2))
+                or (len(line) >= 60 and previous == "text" and _fixed_role(at(k + 1) or "", at(k + 2)) is None
+                    and not _headline_like(at(k + 1) or ""))
+            ):
+                role = "headline"
+            elif BYLINE.match(line) and (k + 1 == n or _next_starts_article(texts, k + 1)):
+                role = "byline"
+            else:
+                role = "text"
+        if role == "headline":
+            headline = line
+        roles.append(role)
+        if role not in ("boilerplate", "repeated_headline"):
+            previous = role
+    return roles
+
+
+def _next_starts_article(texts: list[str], k: int) -> bool:
+    """After a byline: another headline, the page's closing boilerplate, or the page's end."""
+    line = texts[k]
+    return _headline_like(line) or bool(BOILERPLATE.match(line)) or k + 2 >= len(texts)
+
+
+def _fixed_role(line: str, following: str | None) -> str | None:
+    """Roles a line has on its own, whatever stands around it."""
+    if BOILERPLATE.match(line):
+        return "boilerplate"
+    if PUBLISHED.match(line):
+        return "date"
+    if READ_MORE.match(line):
+        return "read_more"
+    if URL.match(line):
+        return "link"
+    if ATTRIBUTION.match(line):
+        return "attribution"
+    if _is_media(line, following):
+        return "caption"
+    return None

@@ -1,0 +1,82 @@
+"""Table rows: frozen, slotted dataclasses whose fields equal the Table Schemas' fields.
+
+A test holds each dataclass equal to schemas/<table>.schema.json.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    source_id: str
+    path: str
+    format: str
+    platform: str
+    name: str | None
+    handle: str | None
+    url: str | None
+    language: str
+    collected_at: dt.datetime | None
+    sha256: str
+    bytes: int
+    notes: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    post_id: str
+    source_id: str
+    ordinal: int
+    kind: str
+    message_id: int | None
+    url: str | None
+    published_at: dt.datetime | None
+    date_min: dt.date | None
+    date_max: dt.date | None
+    date_source: str | None
+    forwarded_from: str | None
+    title: str | None
+    lede: str | None
+    text: str | None
+    language: str | None
+    media: str | None
+    service_action: str | None
+    byline: str | None
+    dateline: str | None
+    attribution: str | None
+    captions: str | None
+    links: str | None
+    n_chars: int
+    raw_line_start: int
+    raw_line_end: int
+    text_sha256: str | None
+    duplicate_of: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionRow:
+    post_id: str
+    rank: int
+    emoji: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParseIssueRow:
+    source_id: str
+    raw_line_start: int
+    raw_line_end: int
+    post_id: str | None
+    code: str
+    message: str
+
+
+TABLE_ROWS: dict[str, type] = {
+    "sources": SourceRow,
+    "posts": PostRow,
+    "reactions": ReactionRow,
+    "parse_issues": ParseIssueRow,
+}
