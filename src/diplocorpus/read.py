@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -34,6 +35,7 @@ class ManifestEntry:
     path: str
     format: str
     fields: dict[str, str | None]
+    collected_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class RawFile:
     text: str
     sha256: str
     size: int
+    encoding: str
 
 
 def read_manifest(package_dir: Path, known_formats: frozenset[str]) -> list[ManifestEntry]:
@@ -91,10 +94,26 @@ def read_manifest(package_dir: Path, known_formats: frozenset[str]) -> list[Mani
             seen_ids[source_id] = line
             seen_paths[rel] = line
             extra = {c: values.get(c) for c in OPTIONAL_COLUMNS}
-            entries.append(ManifestEntry(line, source_id, rel, fmt, extra))
+            language = extra.get("language")
+            if language and not re.match(r"^([a-z]{2}|und)$", language):
+                raise ManifestError(f"{where}: language {language!r} must be ISO 639-1 or 'und'")
+            collected = _parse_timestamp(extra.get("collected_at"), where)
+            entries.append(ManifestEntry(line, source_id, rel, fmt, extra, collected))
     if not entries:
         raise ManifestError(f"{path}: lists no raw files")
     return entries
+
+
+def _parse_timestamp(value: str | None, where: str) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ManifestError(f"{where}: collected_at {value!r} is not an ISO 8601 time") from None
+    if stamp.tzinfo is None:
+        raise ManifestError(f"{where}: collected_at {value!r} needs a time zone (e.g. 'Z' for UTC)")
+    return stamp.astimezone(dt.UTC)
 
 
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
@@ -103,6 +122,11 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     >>> decode("é\\r\\nb".encode(), "x.txt")
     'é\\nb'
     """
+    return decode_with(data, name, encoding)[0]
+
+
+def decode_with(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode raw bytes; return the text and the name of the encoding used."""
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -124,10 +148,10 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
             "declare the file's encoding in the encoding column of sources.csv"
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", text), chosen
 
 
 def read_raw(package_dir: Path, entry: ManifestEntry) -> RawFile:
     data = (package_dir / "data/raw" / entry.path).read_bytes()
-    text = decode(data, f"data/raw/{entry.path}", entry.fields.get("encoding"))
-    return RawFile(entry, text, hashlib.sha256(data).hexdigest(), len(data))
+    text, encoding = decode_with(data, f"data/raw/{entry.path}", entry.fields.get("encoding"))
+    return RawFile(entry, text, hashlib.sha256(data).hexdigest(), len(data), encoding)

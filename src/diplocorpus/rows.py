@@ -22,6 +22,7 @@ class SourceRow:
     collected_at: dt.datetime | None
     sha256: str
     bytes: int
+    encoding: str
     notes: str | None
 
 

@@ -238,11 +238,12 @@ def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
             yield ParsedIssue(start, start, "boundary_inferred",
                               "post starts without a marker: after the previous post's "
                               "doubled body ended, or where the script changed", ordinal)
-        for abbreviated in (r for r in block.reactions if index == last and r.shown != str(r.count)):
-            yield ParsedIssue(block.reactions_line or end, block.reactions_line or end,
-                              "approximate_count",
-                              f"reaction count shown as {abbreviated.shown!r}, "
-                              f"stored as {abbreviated.count}", ordinal)
+        abbreviated = [r for r in block.reactions if r.shown != str(r.count)]
+        if index == last and abbreviated and block.reactions_line is not None:
+            shown = ", ".join(f"{r.shown!r} as {r.count}" for r in abbreviated)
+            yield ParsedIssue(block.reactions_line, block.reactions_line, "approximate_count",
+                              f"abbreviated reaction count(s) stored as estimates: {shown}",
+                              ordinal)
         if post.differing:
             shown = ", ".join(str(n) for n in post.differing)
             yield ParsedIssue(post.differing[0], post.differing[-1], "copies_differ",

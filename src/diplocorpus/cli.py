@@ -1,0 +1,102 @@
+"""Command line: `diplocorpus build` and `diplocorpus validate`. The only module that
+touches the terminal."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from diplocorpus import __version__
+from diplocorpus.build import BuildSummary, build
+from diplocorpus.errors import CorpusError, ValidationFailed
+from diplocorpus.validate import validate_package
+
+stderr = Console(stderr=True, highlight=False)
+
+PACKAGE_DIR = click.argument(
+    "package_dir", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
+)
+
+
+def _fail(message: str) -> None:
+    stderr.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="diplocorpus")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+def main(verbose: int) -> None:
+    """Build and validate the diplocorpus data package."""
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command("build")
+@PACKAGE_DIR
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def build_command(package_dir: Path, quiet: bool) -> None:
+    """Rebuild every table and datapackage.json from PACKAGE_DIR/data/raw/."""
+    if not package_dir.is_dir():
+        _fail(f"{package_dir}: no such directory")
+    progress = Progress(
+        TextColumn("[bold]parsing[/]"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.description}"), console=stderr, disable=quiet, transient=True,
+    )
+    task = progress.add_task("", total=None)
+    try:
+        with progress:
+            summary = build(
+                package_dir,
+                on_start=lambda n: progress.update(task, total=n),
+                on_source=lambda e: progress.update(task, advance=1, description=e.path),
+            )
+    except ValidationFailed as err:
+        for problem in err.problems:
+            stderr.print(f"  {problem}", markup=False, soft_wrap=True)
+        _fail(f"the built tables are invalid ({len(err.problems)} problem(s)); previous output kept")
+    except CorpusError as err:
+        _fail(str(err))
+    if not quiet:
+        _print_summary(package_dir, summary)
+
+
+@main.command("validate")
+@PACKAGE_DIR
+@click.option("--no-frictionless", is_flag=True, help="Skip the Frictionless pass (faster).")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
+def validate_command(package_dir: Path, no_frictionless: bool, quiet: bool) -> None:
+    """Check PACKAGE_DIR: file hashes, Pandera models, cross-table invariants, Frictionless."""
+    try:
+        problems = validate_package(package_dir, with_frictionless=not no_frictionless)
+    except CorpusError as err:
+        _fail(str(err))
+    if problems:
+        for problem in problems:
+            stderr.print(problem, markup=False, soft_wrap=True)
+        _fail(f"{package_dir}: {len(problems)} problem(s)")
+    if not quiet:
+        stderr.print(f"{package_dir}: valid", markup=False)
+
+
+def _print_summary(package_dir: Path, summary: BuildSummary) -> None:
+    stderr.print(f"built {package_dir} from {summary.sources} raw file(s)", markup=False)
+    table = Table(title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, rows in summary.rows.items():
+        table.add_row(name, str(rows))
+    stderr.print(table)
+    if summary.issues_by_code:
+        issues = Table(title="parse issues by code", title_justify="left")
+        issues.add_column("code")
+        issues.add_column("count", justify="right")
+        for code, count in sorted(summary.issues_by_code.items()):
+            issues.add_row(code, str(count))
+        stderr.print(issues)
