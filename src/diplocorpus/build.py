@@ -29,8 +29,9 @@ class BuildSummary:
 Progress = Callable[[ManifestEntry], None]
 
 
-def build(package_dir: Path, on_source: Progress | None = None,
-          on_start: Callable[[int], None] | None = None) -> BuildSummary:
+def build(
+    package_dir: Path, on_source: Progress | None = None, on_start: Callable[[int], None] | None = None
+) -> BuildSummary:
     """Rebuild every table and datapackage.json of `package_dir` from data/raw/."""
     package_dir = package_dir.resolve()
     entries = read_manifest(package_dir, formats())

@@ -46,8 +46,13 @@ def build_command(package_dir: Path, quiet: bool) -> None:
     if not package_dir.is_dir():
         _fail(f"{package_dir}: no such directory")
     progress = Progress(
-        TextColumn("[bold]parsing[/]"), BarColumn(), MofNCompleteColumn(),
-        TextColumn("{task.description}"), console=stderr, disable=quiet, transient=True,
+        TextColumn("[bold]parsing[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=stderr,
+        disable=quiet,
+        transient=True,
     )
     task = progress.add_task("", total=None)
     try:

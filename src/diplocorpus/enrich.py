@@ -9,12 +9,74 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _WORD = re.compile(r"[a-zà-ÿ]+")
 _FRENCH = frozenset(
-    "le la les de des du et est un une en pour que qui dans sur avec au aux par pas ne se "
-    "sont à il elle nous vous ils leur cette ce ces été être".split()
+    [
+        "le",
+        "la",
+        "les",
+        "de",
+        "des",
+        "du",
+        "et",
+        "est",
+        "un",
+        "une",
+        "en",
+        "pour",
+        "que",
+        "qui",
+        "dans",
+        "sur",
+        "avec",
+        "au",
+        "aux",
+        "par",
+        "pas",
+        "ne",
+        "se",
+        "sont",
+        "à",
+        "il",
+        "elle",
+        "nous",
+        "vous",
+        "ils",
+        "leur",
+        "cette",
+        "ce",
+        "ces",
+        "été",
+        "être",
+    ]
 )
 _ENGLISH = frozenset(
-    "the and of to in is that for with on was are by it as be this from have has not "
-    "which were will at an".split()
+    [
+        "the",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "that",
+        "for",
+        "with",
+        "on",
+        "was",
+        "are",
+        "by",
+        "it",
+        "as",
+        "be",
+        "this",
+        "from",
+        "have",
+        "has",
+        "not",
+        "which",
+        "were",
+        "will",
+        "at",
+        "an",
+    ]
 )
 
 

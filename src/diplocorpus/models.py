@@ -63,8 +63,12 @@ class Posts(_Strict):
     service_action: Series[str] = pa.Field(
         nullable=True,
         isin=[
-            "channel_renamed", "channel_created", "channel_photo_updated",
-            "channel_photo_removed", "message_pinned", "live_stream_started",
+            "channel_renamed",
+            "channel_created",
+            "channel_photo_updated",
+            "channel_photo_removed",
+            "message_pinned",
+            "live_stream_started",
             "live_stream_ended",
         ],
     )
@@ -105,8 +109,15 @@ class ParseIssues(_Strict):
     post_id: Series[str] = pa.Field(nullable=True)
     code: Series[str] = pa.Field(
         isin=[
-            "page_chrome", "boilerplate", "read_more", "repeated_headline", "unplaced_line",
-            "orphan_reactions", "orphan_marker", "boundary_inferred", "copies_differ",
+            "page_chrome",
+            "boilerplate",
+            "read_more",
+            "repeated_headline",
+            "unplaced_line",
+            "orphan_reactions",
+            "orphan_marker",
+            "boundary_inferred",
+            "copies_differ",
             "approximate_count",
         ]
     )

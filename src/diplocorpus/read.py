@@ -21,7 +21,14 @@ from diplocorpus.errors import DecodeError, ManifestError
 MANIFEST = Path("data/raw/sources.csv")
 REQUIRED_COLUMNS = ("source_id", "path", "format")
 OPTIONAL_COLUMNS = (
-    "platform", "name", "handle", "url", "language", "collected_at", "encoding", "notes",
+    "platform",
+    "name",
+    "handle",
+    "url",
+    "language",
+    "collected_at",
+    "encoding",
+    "notes",
 )
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -78,6 +85,10 @@ def read_manifest(package_dir: Path, known_formats: frozenset[str]) -> list[Mani
                 raise ManifestError(
                     f"{where}: duplicate source_id {source_id!r} (first on line {seen_ids[source_id]})"
                 )
+            if fmt not in known_formats:
+                raise ManifestError(
+                    f"{where}: unknown format {fmt!r}; known: {', '.join(sorted(known_formats))}"
+                )
             if not rel:
                 raise ManifestError(f"{where}: empty path")
             target = (raw_root / rel).resolve()
@@ -85,10 +96,6 @@ def read_manifest(package_dir: Path, known_formats: frozenset[str]) -> list[Mani
                 raise ManifestError(f"{where}: path {rel!r} is outside data/raw/")
             if rel in seen_paths:
                 raise ManifestError(f"{where}: path {rel!r} already listed on line {seen_paths[rel]}")
-            if fmt not in known_formats:
-                raise ManifestError(
-                    f"{where}: unknown format {fmt!r}; known: {', '.join(sorted(known_formats))}"
-                )
             if not target.is_file():
                 raise ManifestError(f"{where}: raw file data/raw/{rel} not found")
             seen_ids[source_id] = line

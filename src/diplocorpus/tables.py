@@ -14,9 +14,9 @@ from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import arrow_schema
 
 
-def post_rows(source_id: str, items: Sequence[Parsed]) -> tuple[
-    list[PostRow], list[ReactionRow], list[ParseIssueRow]
-]:
+def post_rows(
+    source_id: str, items: Sequence[Parsed]
+) -> tuple[list[PostRow], list[ReactionRow], list[ParseIssueRow]]:
     """Turn one source's parser output into rows of posts, reactions and parse_issues."""
     posts: list[PostRow] = []
     reactions: list[ReactionRow] = []
@@ -55,8 +55,7 @@ def post_rows(source_id: str, items: Sequence[Parsed]) -> tuple[
             )
         )
         reactions.extend(
-            ReactionRow(post_id, rank, r.emoji, r.count)
-            for rank, r in enumerate(record.reactions, start=1)
+            ReactionRow(post_id, rank, r.emoji, r.count) for rank, r in enumerate(record.reactions, start=1)
         )
     issues = [
         ParseIssueRow(

@@ -74,10 +74,14 @@ def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
             continue
         data = path.read_bytes()
         if resource.get("bytes") != len(data):
-            problems.append(f"{resource['path']}: {len(data)} bytes, datapackage.json says {resource.get('bytes')}")
+            problems.append(
+                f"{resource['path']}: {len(data)} bytes, datapackage.json says {resource.get('bytes')}"
+            )
         digest = "sha256:" + hashlib.sha256(data).hexdigest()
         if resource.get("hash") != digest:
-            problems.append(f"{resource['path']}: sha256 differs from datapackage.json (file changed after the build?)")
+            problems.append(
+                f"{resource['path']}: sha256 differs from datapackage.json (file changed after the build?)"
+            )
     return problems
 
 
@@ -87,9 +91,7 @@ def _model_problems(name: str, table: pa.Table) -> list[str]:
         pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type, f.nullable)
         for f in table.schema
     )
-    frame = table.cast(plain).to_pandas(
-        types_mapper={pa.int64(): pd.Int64Dtype()}.get, date_as_object=False
-    )
+    frame = table.cast(plain).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, date_as_object=False)
     try:
         MODELS[name].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
@@ -113,34 +115,66 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
 
     sources = {s["source_id"]: s for s in rows["sources"]}
     posts = {p["post_id"]: p for p in rows["posts"]}
-    report("posts.source_id not in sources", [p["post_id"] for p in rows["posts"] if p["source_id"] not in sources])
-    report("posts.duplicate_of not in posts",
-           [p["post_id"] for p in rows["posts"] if p["duplicate_of"] and p["duplicate_of"] not in posts])
-    report("reactions.post_id not in posts", [r["post_id"] for r in rows["reactions"] if r["post_id"] not in posts])
-    report("parse_issues.source_id not in sources",
-           [i["source_id"] for i in rows["parse_issues"] if i["source_id"] not in sources])
-    report("parse_issues.post_id not in posts",
-           [i["post_id"] for i in rows["parse_issues"] if i["post_id"] and i["post_id"] not in posts])
-    report("parse_issues outside the span of their post",
-           [(i["source_id"], i["raw_line_start"]) for i in rows["parse_issues"]
-            if i["post_id"] in posts and not (
+    report(
+        "posts.source_id not in sources",
+        [p["post_id"] for p in rows["posts"] if p["source_id"] not in sources],
+    )
+    report(
+        "posts.duplicate_of not in posts",
+        [p["post_id"] for p in rows["posts"] if p["duplicate_of"] and p["duplicate_of"] not in posts],
+    )
+    report(
+        "reactions.post_id not in posts",
+        [r["post_id"] for r in rows["reactions"] if r["post_id"] not in posts],
+    )
+    report(
+        "parse_issues.source_id not in sources",
+        [i["source_id"] for i in rows["parse_issues"] if i["source_id"] not in sources],
+    )
+    report(
+        "parse_issues.post_id not in posts",
+        [i["post_id"] for i in rows["parse_issues"] if i["post_id"] and i["post_id"] not in posts],
+    )
+    report(
+        "parse_issues outside the span of their post",
+        [
+            (i["source_id"], i["raw_line_start"])
+            for i in rows["parse_issues"]
+            if i["post_id"] in posts
+            and not (
                 posts[i["post_id"]]["raw_line_start"] <= i["raw_line_start"]
-                and i["raw_line_end"] <= posts[i["post_id"]]["raw_line_end"])])
-    report("posts.post_id does not point into its raw file",
-           [p["post_id"] for p in rows["posts"]
-            if p["message_id"] is None and p["post_id"] != f"{p['source_id']}/L{p['raw_line_start']}"])
-    report("posts.n_chars differs from len(text)",
-           [p["post_id"] for p in rows["posts"] if p["n_chars"] != len(p["text"] or "")])
-    report("posts.text_sha256 differs from the text's hash",
-           [p["post_id"] for p in rows["posts"] if p["text_sha256"] != text_sha256(p["text"])])
-    report("posts.language must be null exactly for service records",
-           [p["post_id"] for p in rows["posts"] if (p["language"] is None) != (p["kind"] == "service")])
+                and i["raw_line_end"] <= posts[i["post_id"]]["raw_line_end"]
+            )
+        ],
+    )
+    report(
+        "posts.post_id does not point into its raw file",
+        [
+            p["post_id"]
+            for p in rows["posts"]
+            if p["message_id"] is None and p["post_id"] != f"{p['source_id']}/L{p['raw_line_start']}"
+        ],
+    )
+    report(
+        "posts.n_chars differs from len(text)",
+        [p["post_id"] for p in rows["posts"] if p["n_chars"] != len(p["text"] or "")],
+    )
+    report(
+        "posts.text_sha256 differs from the text's hash",
+        [p["post_id"] for p in rows["posts"] if p["text_sha256"] != text_sha256(p["text"])],
+    )
+    report(
+        "posts.language must be null exactly for service records",
+        [p["post_id"] for p in rows["posts"] if (p["language"] is None) != (p["kind"] == "service")],
+    )
 
     ranks: dict[str, list[int]] = defaultdict(list)
     for r in rows["reactions"]:
         ranks[r["post_id"]].append(r["rank"])
-    report("reactions.rank not 1..n under a post",
-           [pid for pid, rs in ranks.items() if sorted(rs) != list(range(1, len(rs) + 1))])
+    report(
+        "reactions.rank not 1..n under a post",
+        [pid for pid, rs in ranks.items() if sorted(rs) != list(range(1, len(rs) + 1))],
+    )
 
     by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for p in rows["posts"]:
@@ -150,15 +184,21 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
         issues_by_source[i["source_id"]].append(i)
     for source_id, source in sources.items():
         records = sorted(by_source[source_id], key=lambda p: p["ordinal"])
-        report(f"{source_id}: ordinals are not 1..n in raw order",
-               [p["post_id"] for k, p in enumerate(records, start=1)
-                if p["ordinal"] != k or (k > 1 and records[k - 2]["raw_line_end"] >= p["raw_line_start"])])
+        report(
+            f"{source_id}: ordinals are not 1..n in raw order",
+            [
+                p["post_id"]
+                for k, p in enumerate(records, start=1)
+                if p["ordinal"] != k or (k > 1 and records[k - 2]["raw_line_end"] >= p["raw_line_start"])
+            ],
+        )
         problems.extend(_raw_problems(package_dir, source, records, issues_by_source[source_id]))
     return problems
 
 
-def _raw_problems(package_dir: Path, source: dict[str, Any], posts: list[dict[str, Any]],
-                  issues: list[dict[str, Any]]) -> list[str]:
+def _raw_problems(
+    package_dir: Path, source: dict[str, Any], posts: list[dict[str, Any]], issues: list[dict[str, Any]]
+) -> list[str]:
     """Nothing lost: every non-blank raw line lies in a record's span or an issue's span."""
     path = package_dir / "data/raw" / source["path"]
     where = f"data/raw/{source['path']}"
@@ -171,7 +211,9 @@ def _raw_problems(package_dir: Path, source: dict[str, Any], posts: list[dict[st
     covered = bytearray(len(lines) + 2)
     for span in (*posts, *issues):
         if span["raw_line_end"] > len(lines):
-            return [f"{where}: a span ends at line {span['raw_line_end']}, past the file's {len(lines)} lines"]
+            return [
+                f"{where}: a span ends at line {span['raw_line_end']}, past the file's {len(lines)} lines"
+            ]
         for n in range(span["raw_line_start"], span["raw_line_end"] + 1):
             covered[n] = 1
     lost = [n for n, line in enumerate(lines, start=1) if line.strip() and not covered[n]]

@@ -43,8 +43,9 @@ def staging(package_dir: Path) -> Iterator[Path]:
 def write_tables(stage: Path, tables: dict[str, pa.Table], sources: list[SourceRow]) -> None:
     """Write every table as Parquet and CSV into the stage, then datapackage.json."""
     for name in TABLES:
-        pq.write_table(tables[name], stage / f"data/{name}.parquet", compression="zstd",
-                       row_group_size=100_000)
+        pq.write_table(
+            tables[name], stage / f"data/{name}.parquet", compression="zstd", row_group_size=100_000
+        )
         (stage / f"data/{name}.csv").write_bytes(to_csv(tables[name]))
     descriptor = datapackage(stage, sources)
     (stage / "datapackage.json").write_text(
@@ -122,9 +123,7 @@ def datapackage(stage: Path, sources: list[SourceRow]) -> dict[str, Any]:
         "keywords": package.KEYWORDS,
         "licenses": package.LICENSES,
         "contributors": package.CONTRIBUTORS,
-        "sources": [
-            {"title": s.name or s.path, "path": s.url or f"data/raw/{s.path}"} for s in sources
-        ],
+        "sources": [{"title": s.name or s.path, "path": s.url or f"data/raw/{s.path}"} for s in sources],
         "resources": resources,
     }
 

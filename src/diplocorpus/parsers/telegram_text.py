@@ -137,8 +137,9 @@ def parse(text: str) -> Iterator[Parsed]:
                 block.last_line = number
             else:
                 yield from flush()
-                yield ParsedIssue(number, number, "orphan_marker",
-                                  "VIEW IN TELEGRAM without a media marker before it")
+                yield ParsedIssue(
+                    number, number, "orphan_marker", "VIEW IN TELEGRAM without a media marker before it"
+                )
             pending_marker = None
             continue
         pending_marker = None
@@ -148,8 +149,9 @@ def parse(text: str) -> Iterator[Parsed]:
         if reactions is not None:
             if block is None or block.is_empty():
                 yield from flush()
-                yield ParsedIssue(number, number, "orphan_reactions",
-                                  f"reactions line {line!r} follows no post")
+                yield ParsedIssue(
+                    number, number, "orphan_reactions", f"reactions line {line!r} follows no post"
+                )
                 continue
             block.reactions = reactions
             block.reactions_line = number
@@ -178,13 +180,23 @@ def parse(text: str) -> Iterator[Parsed]:
             yield from flush()
             action, title = service
             ordinal += 1
-            yield ParsedRecord(kind="service", line_start=number, line_end=number, text=line,
-                               roles={number: "text"}, title=title, service_action=action)
+            yield ParsedRecord(
+                kind="service",
+                line_start=number,
+                line_end=number,
+                text=line,
+                roles={number: "text"},
+                title=title,
+                service_action=action,
+            )
         elif CHROME.match(line):
             # The channel's title (and handle) stand alone just above its subscriber count.
-            if (block is not None and not block.forwarded_from and not block.leading_media
-                    and 0 < len(block.content) <= 2 and all(len(t) < 80 for _, t in block.content)
-                    and CHROME.match(line).group(0).split(" ")[-1].startswith(("subscriber", "member"))):
+            if (
+                block is not None
+                and 0 < len(block.content) == len(block.roles) <= 2
+                and all(len(t) < 80 for _, t in block.content)
+                and line.split(" ")[-1].startswith(("subscriber", "member"))
+            ):
                 for n, t in block.content:
                     yield ParsedIssue(n, n, "page_chrome", f"channel header line dropped: {t!r}")
                 block = None
@@ -235,20 +247,33 @@ def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
             reactions=block.reactions if index == last else (),
         )
         if post.inferred_boundary:
-            yield ParsedIssue(start, start, "boundary_inferred",
-                              "post starts without a marker: after the previous post's "
-                              "doubled body ended, or where the script changed", ordinal)
+            yield ParsedIssue(
+                start,
+                start,
+                "boundary_inferred",
+                "post starts without a marker: after the previous post's "
+                "doubled body ended, or where the script changed",
+                ordinal,
+            )
         abbreviated = [r for r in block.reactions if r.shown != str(r.count)]
         if index == last and abbreviated and block.reactions_line is not None:
             shown = ", ".join(f"{r.shown!r} as {r.count}" for r in abbreviated)
-            yield ParsedIssue(block.reactions_line, block.reactions_line, "approximate_count",
-                              f"abbreviated reaction count(s) stored as estimates: {shown}",
-                              ordinal)
+            yield ParsedIssue(
+                block.reactions_line,
+                block.reactions_line,
+                "approximate_count",
+                f"abbreviated reaction count(s) stored as estimates: {shown}",
+                ordinal,
+            )
         if post.differing:
             shown = ", ".join(str(n) for n in post.differing)
-            yield ParsedIssue(post.differing[0], post.differing[-1], "copies_differ",
-                              f"the two copies of the body differ on line(s) {shown}; "
-                              "the text keeps both", ordinal)
+            yield ParsedIssue(
+                post.differing[0],
+                post.differing[-1],
+                "copies_differ",
+                f"the two copies of the body differ on line(s) {shown}; the text keeps both",
+                ordinal,
+            )
 
 
 def _split_posts(content: list[tuple[int, str]], inferred: bool = False) -> list[_Post]:
@@ -266,7 +291,7 @@ def _split_posts(content: list[tuple[int, str]], inferred: bool = False) -> list
     copy_start, matches = split
     copy_end = matches[-1][1]
     post = _merge_copies(content, copy_start, copy_end, matches, inferred)
-    rest = content[copy_end + 1:]
+    rest = content[copy_end + 1 :]
     if not rest:
         return [post]
     rest_texts = [t for _, t in rest]

@@ -38,15 +38,15 @@ BOILERPLATE = re.compile(
 PUBLISHED = re.compile(r"^Publié le (?P<d>\d{1,2})[./](?P<m>\d{1,2})[./](?P<y>\d{4})$")
 URL = re.compile(r"^https?://\S+$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){3,}$")
-READ_MORE = re.compile(r"^(?:LIRE LA SUITE|LIRE AUSSI|À LIRE AUSSI|Lire aussi|Lire la suite|READ MORE)\s*:",)
+READ_MORE = re.compile(
+    r"^(?:LIRE LA SUITE|LIRE AUSSI|À LIRE AUSSI|Lire aussi|Lire la suite|READ MORE)\s*:",
+)
 CREDIT = re.compile(
     r"©|\(Photo (?:de|:) [^)]+\)$|^Image from |^(?:Photo|Crédit|Credit)\s*:"
     r"|^[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–"
 )
 CREDIT_ONLY = re.compile(r"^©")
-DATELINE = re.compile(
-    r"^(?P<dateline>[A-ZÀ-Ý][A-ZÀ-Ý' -]+, \d{1,2}(?:er)? [a-zéû]+\.? ?/[^/]{2,20}/\.)\s*"
-)
+DATELINE = re.compile(r"^(?P<dateline>[A-ZÀ-Ý][A-ZÀ-Ý' -]+, \d{1,2}(?:er)? [a-zéû]+\.? ?/[^/]{2,20}/\.)\s*")
 BYLINE = re.compile(r"^[A-ZÀ-Ý][\w'’-]+(?: [A-ZÀ-Ý][\w'’-]+){1,2}$")
 ATTRIBUTION = re.compile(
     r"^(?:Avec|Sources?\s*:|D['’]après)\b.{0,60}\b(?:AFP|Reuters|AP|TASS|Sputnik|RIA Novosti|Interfax)\b.{0,30}$"
@@ -83,8 +83,11 @@ def parse(text: str) -> Iterator[Parsed]:
         role = roles[index]
         if role == "headline" or (current is None and role not in ("boilerplate",)):
             if current is None and role != "headline" and len(line.split()) < 4:
-                before.append(ParsedIssue(number, number, "boilerplate",
-                                          f"page line before the first headline: {line!r}"))
+                before.append(
+                    ParsedIssue(
+                        number, number, "boilerplate", f"page line before the first headline: {line!r}"
+                    )
+                )
                 continue
             current = _Article(start=number, headline=line, end=number)
             current.roles[number] = "title"
@@ -113,17 +116,19 @@ def parse(text: str) -> Iterator[Parsed]:
             assert m is not None
             current.published = _date(m)
         elif role == "read_more":
-            current.issues.append(ParsedIssue(number, number, "read_more",
-                                              f"teaser for another story dropped: {line!r}"))
+            current.issues.append(
+                ParsedIssue(number, number, "read_more", f"teaser for another story dropped: {line!r}")
+            )
         elif role == "repeated_headline":
-            current.issues.append(ParsedIssue(number, number, "repeated_headline",
-                                              f"headline repeated in the page: {line!r}"))
+            current.issues.append(
+                ParsedIssue(number, number, "repeated_headline", f"headline repeated in the page: {line!r}")
+            )
         else:
             m = DATELINE.match(line)
             if m and not current.body and current.dateline is None:
                 current.dateline = m.group("dateline")
                 current.roles[number] = "dateline"
-                line = line[m.end():]
+                line = line[m.end() :]
             current.body.append(line)
 
     yield from before
@@ -131,8 +136,9 @@ def parse(text: str) -> Iterator[Parsed]:
         # Trailing boilerplate after the last line of the article lies outside its span.
         for issue in article.issues:
             outside = issue.line_start > article.end
-            yield ParsedIssue(issue.line_start, issue.line_end, issue.code, issue.message,
-                              None if outside else ordinal)
+            yield ParsedIssue(
+                issue.line_start, issue.line_end, issue.code, issue.message, None if outside else ordinal
+            )
         yield ParsedRecord(
             kind="article",
             line_start=article.start,
@@ -166,7 +172,9 @@ def _repeats(line: str, headline: str) -> bool:
 
 def _is_media(line: str, following: str | None) -> bool:
     return bool(
-        CREDIT.search(line) or SLUG.match(line) or URL.match(line)
+        CREDIT.search(line)
+        or SLUG.match(line)
+        or URL.match(line)
         or (following is not None and CREDIT_ONLY.match(following))
     )
 
@@ -174,7 +182,7 @@ def _is_media(line: str, following: str | None) -> bool:
 def _headline_like(line: str) -> bool:
     return (
         len(line) <= 250
-        and line[0] not in "«\"•-–—(["
+        and line[0] not in '«"•-–—(['
         and not line[0].islower()
         and ". " not in line
         and bool(_HEADLINE_END.search(line))
@@ -209,15 +217,31 @@ def _classify(lines: list[tuple[int, str]]) -> list[str]:
                 role = "headline"
             elif previous == "byline":
                 role = "headline" if _headline_like(line) else "text"
-            elif previous == "headline" and not opens_body(k) and (
-                opens_body(k + 1) or (at(k + 1) is not None and _fixed_role(at(k + 1), at(k + 2)) in ("boilerplate", "date"))
+            elif (
+                roles
+                and roles[-1] == "headline"
+                and not opens_body(k)
+                and (
+                    opens_body(k + 1)
+                    or (
+                        at(k + 1) is not None and _fixed_role(at(k + 1), at(k + 2)) in ("boilerplate", "date")
+                    )
+                )
             ):
                 role = "lede"
-            elif _headline_like(line) and previous not in ("headline", "lede") and (
-                opens_body(k + 1)
-                or (at(k + 1) is not None and _headline_like(at(k + 1)) and opens_body(k + 2))
-                or (len(line) >= 60 and previous == "text" and _fixed_role(at(k + 1) or "", at(k + 2)) is None
-                    and not _headline_like(at(k + 1) or ""))
+            elif (
+                _headline_like(line)
+                and previous not in ("headline", "lede")
+                and (
+                    opens_body(k + 1)
+                    or (at(k + 1) is not None and _headline_like(at(k + 1)) and opens_body(k + 2))
+                    or (
+                        len(line) >= 60
+                        and previous == "text"
+                        and _fixed_role(at(k + 1) or "", at(k + 2)) is None
+                        and not _headline_like(at(k + 1) or "")
+                    )
+                )
             ):
                 role = "headline"
             elif BYLINE.match(line) and (k + 1 == n or _next_starts_article(texts, k + 1)):
