@@ -67,3 +67,13 @@ def test_registry_matches_the_format_enum() -> None:
     assert set(fmt["constraints"]["enum"]) == set(formats())
     platform = next(f for f in table_schema("sources")["fields"] if f["name"] == "platform")
     assert set(PLATFORMS.values()) <= set(platform["constraints"]["enum"])
+
+
+def test_readme_column_reference_is_generated_from_the_schemas() -> None:
+    from conftest import ROOT
+
+    from diplocorpus.docs import END, START, column_reference
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = readme.split(START, 1)[1].split(END, 1)[0]
+    assert block.strip() == column_reference().strip(), "run: python -m diplocorpus.docs"
