@@ -7,6 +7,8 @@ from dataclasses import fields
 
 import pytest
 
+from conftest import ROOT
+from diplocorpus.docs import END, START, column_reference
 from diplocorpus.models import MODELS
 from diplocorpus.parsers import PLATFORMS, formats
 from diplocorpus.rows import TABLE_ROWS
@@ -70,10 +72,6 @@ def test_registry_matches_the_format_enum() -> None:
 
 
 def test_readme_column_reference_is_generated_from_the_schemas() -> None:
-    from conftest import ROOT
-
-    from diplocorpus.docs import END, START, column_reference
-
     readme = (ROOT / "README.md").read_text("utf-8")
     block = readme.split(START, 1)[1].split(END, 1)[0]
     assert block.strip() == column_reference().strip(), "run: python -m diplocorpus.docs"
