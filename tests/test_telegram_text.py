@@ -176,3 +176,11 @@ def test_any_text_parses_and_every_line_is_accounted_for(lines: list[str]) -> No
         if line.strip():
             assert covered[n] == 1 or (covered[n] == 0 and n in issue_lines)
     assert list(parse(text)) == items  # deterministic
+
+
+def test_trailing_marker_closes_the_post_it_follows() -> None:
+    first, second = posts(
+        "\n".join([LONG_A, "Please open Telegram to view this post", "VIEW IN TELEGRAM", RU_A])
+    )
+    assert (first.line_start, first.line_end, first.media) == (1, 3, "open_in_telegram")
+    assert (second.line_start, second.line_end, second.media) == (4, 4, None)

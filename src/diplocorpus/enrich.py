@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
+from diplocorpus.parsers.lines import letter_counts
+
 _WORD = re.compile(r"[a-zà-ÿ]+")
 _FRENCH = frozenset(
     [
@@ -93,8 +93,7 @@ def detect_language(text: str | None) -> str:
     """
     if not text:
         return "und"
-    cyrillic = len(_CYRILLIC.findall(text))
-    latin = len(_LATIN.findall(text))
+    cyrillic, latin = letter_counts(text)
     if cyrillic == latin == 0:
         return "und"
     if cyrillic > latin:

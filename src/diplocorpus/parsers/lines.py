@@ -10,27 +10,25 @@ _LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _TOKEN = re.compile(r"\S+\s*")
 
 
+def letter_counts(text: str) -> tuple[int, int]:
+    """Numbers of Cyrillic and of Latin letters in a text."""
+    return len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+
+
 def script_of(line: str) -> str | None:
     """'cyrillic', 'latin', or None when the line has no letters of either.
 
     >>> script_of("Привет, Mali"), script_of("Bonjour"), script_of("🇷🇺 2025")
     ('cyrillic', 'latin', None)
     """
-    cyr = len(_CYRILLIC.findall(line))
-    lat = len(_LATIN.findall(line))
+    cyr, lat = letter_counts(line)
     if cyr == lat == 0:
         return None
     return "cyrillic" if cyr > lat else "latin"
 
 
 def majority_script(lines: list[str]) -> str | None:
-    counts = {"cyrillic": 0, "latin": 0}
-    for line in lines:
-        counts["cyrillic"] += len(_CYRILLIC.findall(line))
-        counts["latin"] += len(_LATIN.findall(line))
-    if counts["cyrillic"] == counts["latin"] == 0:
-        return None
-    return "cyrillic" if counts["cyrillic"] > counts["latin"] else "latin"
+    return script_of("\n".join(lines))
 
 
 def same_line(a: str, b: str) -> bool:

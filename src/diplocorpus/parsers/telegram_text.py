@@ -203,6 +203,8 @@ def parse(text: str) -> Iterator[Parsed]:
             yield from flush()
             yield ParsedIssue(number, number, "page_chrome", f"page chrome dropped: {line!r}")
         else:
+            if block is not None and block.trailing_media:  # a trailing marker closed the post
+                yield from flush()
             if block is None:
                 block = _Block(start=number)
             block.content.append((number, line))
@@ -350,8 +352,7 @@ def _merge_copies(content, copy_start, copy_end, matches, inferred) -> _Post:
         for k in range(i, a):  # only in the first copy
             out.append(texts[k])
             roles[content[k][0]] = "text"
-            if k < copy_start and a <= copy_start:
-                differing.append(content[k][0])
+            differing.append(content[k][0])
         for k in range(j, min(b, copy_end + 1)):  # only in the second copy
             out.append(texts[k])
             roles[content[k][0]] = "text"
