@@ -8,75 +8,14 @@ import re
 from diplocorpus.parsers.lines import letter_counts
 
 _WORD = re.compile(r"[a-zà-ÿ]+")
+# Frequent function words; each set is written as one string to stay readable.
 _FRENCH = frozenset(
-    [
-        "le",
-        "la",
-        "les",
-        "de",
-        "des",
-        "du",
-        "et",
-        "est",
-        "un",
-        "une",
-        "en",
-        "pour",
-        "que",
-        "qui",
-        "dans",
-        "sur",
-        "avec",
-        "au",
-        "aux",
-        "par",
-        "pas",
-        "ne",
-        "se",
-        "sont",
-        "à",
-        "il",
-        "elle",
-        "nous",
-        "vous",
-        "ils",
-        "leur",
-        "cette",
-        "ce",
-        "ces",
-        "été",
-        "être",
-    ]
+    "le la les de des du et est un une en pour que qui dans sur avec au aux par pas ne se "  # noqa: SIM905
+    "sont à il elle nous vous ils leur cette ce ces été être".split()
 )
 _ENGLISH = frozenset(
-    [
-        "the",
-        "and",
-        "of",
-        "to",
-        "in",
-        "is",
-        "that",
-        "for",
-        "with",
-        "on",
-        "was",
-        "are",
-        "by",
-        "it",
-        "as",
-        "be",
-        "this",
-        "from",
-        "have",
-        "has",
-        "not",
-        "which",
-        "were",
-        "will",
-        "at",
-        "an",
-    ]
+    "the and of to in is that for with on was are by it as be this from have has not "  # noqa: SIM905
+    "which were will at an".split()
 )
 
 

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from diplocorpus.parsers.lines import majority_script, merge_lines, same_line, script_of
+from diplocorpus.parsers.lines import letter_counts, majority_script, merge_lines, same_line, script_of
 from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord, Reaction
 
 FORMAT = "telegram-text"
@@ -370,10 +370,17 @@ def _merge_copies(content, copy_start, copy_end, matches, inferred) -> _Post:
 
 def _script_change(texts: list[str]) -> int | None:
     """Index where the script changes for good (a post followed by its translation)."""
+    counts = [letter_counts(t) for t in texts]
     scripts = [script_of(t) for t in texts]
+    # The scripts seen from each line to the end, computed once from the back.
+    after: list[set[str]] = [set() for _ in range(len(texts) + 1)]
+    for k in range(len(texts) - 1, -1, -1):
+        after[k] = after[k + 1] | ({scripts[k]} if scripts[k] else set())
+    cyrillic = latin = 0
     for k in range(1, len(texts)):
-        before = majority_script(texts[:k])
-        after = {s for s in scripts[k:] if s is not None}
-        if before and scripts[k] and scripts[k] != before and after == {scripts[k]}:
+        cyrillic += counts[k - 1][0]
+        latin += counts[k - 1][1]
+        before = None if cyrillic == latin == 0 else ("cyrillic" if cyrillic > latin else "latin")
+        if before and scripts[k] and scripts[k] != before and after[k] == {scripts[k]}:
             return k
     return None
