@@ -46,7 +46,9 @@ def test_pandera_model_mirrors_schema(table: str) -> None:
         if "pattern" in constraints:
             assert checks["str_matches"].statistics["pattern"] == constraints["pattern"]
         assert bool(column.unique) == bool(constraints.get("unique")), f["name"]
-        assert set(checks) <= {"isin", "greater_than_or_equal_to", "str_matches"}, f["name"]
+        if "maximum" in constraints:
+            assert checks["less_than_or_equal_to"].statistics["max_value"] == constraints["maximum"]
+        assert set(checks) <= {"isin", "greater_than_or_equal_to", "less_than_or_equal_to", "str_matches"}
     primary = table_schema(table)["primaryKey"]
     if len(primary) > 1:
         assert list(model.unique) == primary

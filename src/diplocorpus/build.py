@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 from diplocorpus.errors import FormatError, ValidationFailed
 from diplocorpus.parsers import PARSERS, PLATFORMS, formats
 from diplocorpus.read import ManifestEntry, read_manifest, read_raw
+from diplocorpus.relate import duplicate_of, translation_pairs
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.tables import post_rows, source_row, to_table
@@ -61,11 +62,13 @@ def build(
         issues.extend(i)
         if on_source:
             on_source(entry)
+    posts = mark_duplicates(posts)
     tables = {
         "sources": to_table("sources", sources),
         "posts": to_table("posts", posts),
         "reactions": to_table("reactions", reactions),
         "parse_issues": to_table("parse_issues", issues),
+        "translations": to_table("translations", translation_pairs(posts)),
     }
     with staging(package_dir) as stage:
         write_tables(stage, tables, sources)
@@ -79,3 +82,9 @@ def build(
         issues_by_code=Counter(i.code for i in issues),
         sources=len(sources),
     )
+
+
+def mark_duplicates(posts: list[PostRow]) -> list[PostRow]:
+    """Posts with `duplicate_of` set where a record republishes an earlier one."""
+    originals = duplicate_of(posts)
+    return [replace(p, duplicate_of=originals[p.post_id]) if p.post_id in originals else p for p in posts]

@@ -131,9 +131,27 @@ class ParseIssues(_Strict):
         return df["raw_line_start"] <= df["raw_line_end"]
 
 
+class Translations(_Strict):
+    source_post_id: Series[str]
+    target_post_id: Series[str] = pa.Field(unique=True)
+    source_language: Series[str] = pa.Field(str_matches=r"^[a-z]{2}$")
+    target_language: Series[str] = pa.Field(str_matches=r"^[a-z]{2}$")
+    score: Series[float] = pa.Field(ge=0, le=1)
+    method: Series[str] = pa.Field(isin=["features-adjacent", "features-cross-source"])
+    evidence: Series[str]
+
+    class Config:
+        unique = ["source_post_id", "target_post_id"]
+
+    @pa.dataframe_check
+    def languages_differ(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["source_language"] != df["target_language"]
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sources": Sources,
     "posts": Posts,
     "reactions": Reactions,
     "parse_issues": ParseIssues,
+    "translations": Translations,
 }

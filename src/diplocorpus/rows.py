@@ -75,9 +75,21 @@ class ParseIssueRow:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class TranslationRow:
+    source_post_id: str
+    target_post_id: str
+    source_language: str
+    target_language: str
+    score: float
+    method: str
+    evidence: str
+
+
 TABLE_ROWS: dict[str, type] = {
     "sources": SourceRow,
     "posts": PostRow,
     "reactions": ReactionRow,
     "parse_issues": ParseIssueRow,
+    "translations": TranslationRow,
 }

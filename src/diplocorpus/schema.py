@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-TABLES = ("sources", "posts", "reactions", "parse_issues")
+TABLES = ("sources", "posts", "reactions", "parse_issues", "translations")
 
 _ARROW_TYPES = {
     "string": pa.string(),

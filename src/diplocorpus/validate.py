@@ -124,6 +124,10 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
         [p["post_id"] for p in rows["posts"] if p["duplicate_of"] and p["duplicate_of"] not in posts],
     )
     report(
+        "posts.duplicate_of points to the post itself",
+        [p["post_id"] for p in rows["posts"] if p["duplicate_of"] == p["post_id"]],
+    )
+    report(
         "reactions.post_id not in posts",
         [r["post_id"] for r in rows["reactions"] if r["post_id"] not in posts],
     )
@@ -167,6 +171,21 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
         "posts.language must be null exactly for service records",
         [p["post_id"] for p in rows["posts"] if (p["language"] is None) != (p["kind"] == "service")],
     )
+
+    for side in ("source", "target"):
+        report(
+            f"translations.{side}_post_id not in posts",
+            [t[f"{side}_post_id"] for t in rows["translations"] if t[f"{side}_post_id"] not in posts],
+        )
+        report(
+            f"translations.{side}_language differs from the post's language",
+            [
+                t[f"{side}_post_id"]
+                for t in rows["translations"]
+                if t[f"{side}_post_id"] in posts
+                and posts[t[f"{side}_post_id"]]["language"] != t[f"{side}_language"]
+            ],
+        )
 
     ranks: dict[str, list[int]] = defaultdict(list)
     for r in rows["reactions"]:
