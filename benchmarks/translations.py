@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     package_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT
-    posts = {p["post_id"]: PostRow(**p) for p in pq.read_table(package_dir / "data/posts.parquet").to_pylist()}
+    posts = {
+        p["post_id"]: PostRow(**p) for p in pq.read_table(package_dir / "data/posts.parquet").to_pylist()
+    }
     counts, results = evaluate_translation_cases(ROOT / "tests/translations/cases.json", posts)
     for result in results:
         status = "ok" if result.found == result.expected else "WRONG"
@@ -34,10 +36,14 @@ def main() -> None:
             print(f"        {mark:6} {pair[0]}->{pair[1]}  {result.evidence.get(pair, '')}")
     print()
     print(f"cases      {len(results)}")
-    print(f"pairs      expected {counts.true_positives + counts.false_negatives}, found {counts.true_positives + counts.false_positives}")
+    print(
+        f"pairs      expected {counts.true_positives + counts.false_negatives}, found {counts.true_positives + counts.false_positives}"
+    )
     pair_scores = [s for r in results for s in r.pair_scores]
     other_scores = [s for r in results for s in r.other_scores]
-    print(f"scores     true pairs {min(pair_scores):.3f}..{max(pair_scores):.3f}; other candidates {min(other_scores):.3f}..{max(other_scores):.3f} (threshold {THRESHOLD})")
+    print(
+        f"scores     true pairs {min(pair_scores):.3f}..{max(pair_scores):.3f}; other candidates {min(other_scores):.3f}..{max(other_scores):.3f} (threshold {THRESHOLD})"
+    )
     print(f"precision  {counts.precision:.3f}")
     print(f"recall     {counts.recall:.3f}")
     print(f"F1         {counts.f1:.3f}")

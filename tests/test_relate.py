@@ -129,7 +129,9 @@ ARTICLE = (
 
 def test_a_web_page_quoting_a_post_whole_points_to_it() -> None:
     post = _post("tg900/L1", ARTICLE)
-    page = _post("web900/L1", "Selon la diplomatie russe :\n" + ARTICLE + "\nUn commentaire suit.", kind="article")
+    page = _post(
+        "web900/L1", "Selon la diplomatie russe :\n" + ARTICLE + "\nUn commentaire suit.", kind="article"
+    )
     assert duplicate_of([page, post]) == {"web900/L1": "tg900/L1"}
 
 

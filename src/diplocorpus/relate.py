@@ -206,7 +206,9 @@ def assess(source: Profile, target: Profile) -> Assessment:
     expected = LENGTH_RATIO.get((source.language, target.language), 1.0)
     # 1 within a third of the usual ratio either way, then falling off.
     deviation = abs(math.log(ratio / expected)) if ratio else math.inf
-    signals.append((1.0 if deviation <= math.log(4 / 3) else math.exp(-(deviation - math.log(4 / 3)) * 3), 1.0))
+    signals.append(
+        (1.0 if deviation <= math.log(4 / 3) else math.exp(-(deviation - math.log(4 / 3)) * 3), 1.0)
+    )
     evidence.append(f"length ratio {ratio:.2f}")
 
     weight = sum(w for _, w in signals)
@@ -256,7 +258,11 @@ def translation_pairs(posts: Sequence[PostRow]) -> list[TranslationRow]:
             continue
         targets_taken.add(target.post_id)
         originals_taken.add((source.post_id, target.language))
-        where = f"{distance} record{'s' if distance != 1 else ''} later" if method == METHOD_SAME_SOURCE else "other source"
+        where = (
+            f"{distance} record{'s' if distance != 1 else ''} later"
+            if method == METHOD_SAME_SOURCE
+            else "other source"
+        )
         pairs.append(
             TranslationRow(
                 source_post_id=source.post_id,
