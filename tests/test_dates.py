@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import doctest
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import parse_seed
+from diplocorpus import dates
 from diplocorpus.dates import DateBound, DatedInput, bound_dates, event_dates
 from diplocorpus.records import ParsedRecord
 
@@ -308,3 +310,8 @@ def test_channel_order_is_kept_when_timestamps_are_in_order(
     for bound in bounds:
         assert collected_at is None or (bound.date_max is not None and bound.date_max <= collected_at)
         assert all(text.split("/")[0] <= bound.date_min.isoformat() for text in bound.text_dates)
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(dates)
+    assert result.attempted > 0 and result.failed == 0

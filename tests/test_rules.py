@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import doctest
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import parse_seed
+from diplocorpus import rules
 from diplocorpus.records import ParsedRecord
 from diplocorpus.rules import RULE_PRIORITY, date_years, find_dates, find_rule_entities
 
@@ -349,3 +351,8 @@ def test_find_dates_never_raises_and_dates_are_ordered(text: str) -> None:
         assert text[date.start : date.end] == date.surface
         if date.first is not None:
             assert date.last is not None and date.first <= date.last
+
+
+def test_docstring_examples() -> None:
+    result = doctest.testmod(rules)
+    assert result.attempted > 0 and result.failed == 0

@@ -178,7 +178,7 @@ _ENGLISH = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 _MONTHS = {
-    **dict.fromkeys(("janvier",), 1),
+    "janvier": 1,
     **dict.fromkeys(("février", "fevrier"), 2),
     "mars": 3,
     "avril": 4,
