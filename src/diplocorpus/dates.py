@@ -128,8 +128,11 @@ def bound_dates(posts: Sequence[DatedInput], collected_at: dt.date | None = None
         best = max((b for b in (lower, own) if b is not None), key=lambda b: (b[0], b[1] == i), default=None)
         date_min, min_from = best if best is not None else (None, None)
         source = TEXT if min_from == i else NEIGHBOURS if (date_min or upper) is not None else None
-        bounds.append(DateBound(date_min, upper, source, min_from, upper_from,
-                                tuple(text for _, text in used), tuple(ignored)))
+        bounds.append(
+            DateBound(
+                date_min, upper, source, min_from, upper_from, tuple(text for _, text in used), tuple(ignored)
+            )
+        )
         lower = best
     return bounds
 
@@ -159,7 +162,9 @@ def _is_event_date(before: str, after: str, date: DateMention, first_line: bool)
     closes_parenthesis = after.startswith(")") and _OPEN_PARENTHESIS.search(before) is not None
     if _DATELINE_PLACE.match(before) and _LINE_END.match(after):
         return True
-    if closes_parenthesis and (first_line or (_LINE_IS_PARENTHESIS.match(before) and _LINE_END.match(after[1:]))):
+    if closes_parenthesis and (
+        first_line or (_LINE_IS_PARENTHESIS.match(before) and _LINE_END.match(after[1:]))
+    ):
         return True
     if not first_line:
         return False
@@ -169,8 +174,19 @@ def _is_event_date(before: str, after: str, date: DateMention, first_line: bool)
 
 
 def _shifted(date: DateMention, offset: int) -> DateMention:
-    return DateMention(date.start + offset, date.end + offset, date.surface, date.first, date.last,
-                       date.month, date.day, date.year_given, date.last_month, date.last_day, date.year)
+    return DateMention(
+        date.start + offset,
+        date.end + offset,
+        date.surface,
+        date.first,
+        date.last,
+        date.month,
+        date.day,
+        date.year_given,
+        date.last_month,
+        date.last_day,
+        date.year,
+    )
 
 
 def _upper_bounds(
@@ -225,12 +241,16 @@ def _resolve_events(
         elif upper is not None and days[0] > upper:
             ignored.append(f"{date.surface}: after {upper.isoformat()}")
         else:
-            text = days[0].isoformat() if days[0] == days[1] else f"{days[0].isoformat()}/{days[1].isoformat()}"
+            text = (
+                days[0].isoformat() if days[0] == days[1] else f"{days[0].isoformat()}/{days[1].isoformat()}"
+            )
             used.append((days[0], text))
     return sorted(used), ignored
 
 
-def _closest_year(date: DateMention, reference: tuple[dt.date, bool] | None) -> tuple[dt.date, dt.date] | None:
+def _closest_year(
+    date: DateMention, reference: tuple[dt.date, bool] | None
+) -> tuple[dt.date, dt.date] | None:
     """The date's days in the year that puts its first day closest to the reference (earlier on a tie).
 
     When the reference is only an upper bound (collected_at), the latest year not after it.
@@ -238,7 +258,9 @@ def _closest_year(date: DateMention, reference: tuple[dt.date, bool] | None) -> 
     if reference is None:
         return None
     near, is_upper = reference
-    options = [days for year in (near.year - 1, near.year, near.year + 1) if (days := date.resolve(year)) is not None]
+    options = [
+        days for year in (near.year - 1, near.year, near.year + 1) if (days := date.resolve(year)) is not None
+    ]
     if is_upper:
         return max((days for days in options if days[0] <= near), default=None)
     return min(options, key=lambda days: (abs((days[0] - near).days), days[0]), default=None)

@@ -169,8 +169,16 @@ def _find_flags(text: str) -> Iterator[Mention]:
 
 # --- dates ---------------------------------------------------------------------------------------
 
+_RUSSIAN_GENITIVE = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+_ENGLISH = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 _MONTHS = {
-    **dict.fromkeys(("janvier",), 1),
+    "janvier": 1,
     **dict.fromkeys(("février", "fevrier"), 2),
     "mars": 3,
     "avril": 4,
@@ -183,10 +191,10 @@ _MONTHS = {
     "novembre": 11,
     **dict.fromkeys(("décembre", "decembre"), 12),
     # Russian names a day with the month in the genitive.
-    **{name: n for n, name in enumerate("января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split(), 1)},  # noqa: SIM905
-    **{name: n for n, name in enumerate("january february march april may june july august september october november december".split(), 1)},  # noqa: SIM905
+    **{name: n for n, name in enumerate(_RUSSIAN_GENITIVE, 1)},
+    **{name.lower(): n for n, name in enumerate(_ENGLISH, 1)},
 }
-_ENGLISH_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_ENGLISH_MONTHS = "|".join(_ENGLISH)
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:er|st|nd|rd|th)?(?!\d)"
 _SPACE = r"[^\S\n]+"
@@ -253,13 +261,17 @@ def _date_from_match(text: str, m: re.Match[str], year: int | None) -> DateMenti
         first_month = m.groupdict().get("m1")
         month = _MONTHS[first_month.lower()] if first_month else last_month
         if _is_range(text, m, month, _day_number(m["d1"]), last_month, last_day):
-            return _date_mention(text, m.start(), m.end(), (month, _day_number(m["d1"])),
-                                 (last_month, last_day), written, year)
+            return _date_mention(
+                text, m.start(), m.end(), (month, _day_number(m["d1"])), (last_month, last_day), written, year
+            )
         if m.re is _DAY_FIRST:  # not a range: the date is the second day alone
-            return _date_mention(text, m.start("d2"), m.end(), (last_month, last_day), (last_month, last_day),
-                                 written, year)
+            return _date_mention(
+                text, m.start("d2"), m.end(), (last_month, last_day), (last_month, last_day), written, year
+            )
         return None
-    return _date_mention(text, m.start(), m.end(), (last_month, last_day), (last_month, last_day), written, year)
+    return _date_mention(
+        text, m.start(), m.end(), (last_month, last_day), (last_month, last_day), written, year
+    )
 
 
 def _is_range(text: str, m: re.Match[str], month: int, day: int, last_month: int, last_day: int) -> bool:
@@ -282,14 +294,36 @@ def _date_mention(
 ) -> DateMention | None:
     if not (_exists(*first_day, written) and _exists(*last_day, written)):
         return None
-    date = DateMention(start, end, text[start:end], None, None, first_day[0], first_day[1], written is not None,
-                       last_day[0], last_day[1], written)
+    date = DateMention(
+        start,
+        end,
+        text[start:end],
+        None,
+        None,
+        first_day[0],
+        first_day[1],
+        written is not None,
+        last_day[0],
+        last_day[1],
+        written,
+    )
     year = written if written is not None else assumed
     days = date.resolve(year) if year is not None else None
     if days is None:
         return date
-    return DateMention(start, end, date.surface, days[0], days[1], date.month, date.day, date.year_given,
-                       date.last_month, date.last_day, written)
+    return DateMention(
+        start,
+        end,
+        date.surface,
+        days[0],
+        days[1],
+        date.month,
+        date.day,
+        date.year_given,
+        date.last_month,
+        date.last_day,
+        written,
+    )
 
 
 def _exists(month: int, day: int, year: int | None) -> bool:
