@@ -33,7 +33,9 @@ def parse_seed(source_id: str) -> list:
 
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
-    """A fresh copy of the corpus's raw inputs, as a package directory to build."""
+    """A fresh copy of the corpus's inputs (raw files, curated catalogue), as a package
+    directory to build."""
     target = tmp_path / "pkg"
     shutil.copytree(RAW, target / "data/raw")
+    shutil.copytree(ROOT / "data/curated", target / "data/curated")
     return target

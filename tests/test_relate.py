@@ -30,7 +30,7 @@ def _post(post_id: str, text: str, language: str = "fr", **changes) -> PostRow:
     return PostRow(
         post_id=post_id, source_id=source_id, ordinal=int(line), kind="post", message_id=None, url=None,
         published_at=None, date_min=None, date_max=None, date_source=None, forwarded_from=None, title=None,
-        lede=None, text=text, language=language, media=None, service_action=None, byline=None,
+        lede=None, text=text, language=language, languages=language, media=None, service_action=None, byline=None,
         dateline=None, attribution=None, captions=None, links=None, n_chars=len(text),
         raw_line_start=int(line), raw_line_end=int(line), text_sha256=text_sha256(text), duplicate_of=None,
     ) if not changes else dataclasses.replace(_post(post_id, text, language), **changes)  # fmt: skip

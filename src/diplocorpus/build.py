@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from diplocorpus.catalog import read_catalog
+from diplocorpus.dates import DatedInput, bound_dates
+from diplocorpus.entities import Recognizer
 from diplocorpus.errors import FormatError, ValidationFailed
 from diplocorpus.parsers import PARSERS, PLATFORMS, formats
 from diplocorpus.read import ManifestEntry, read_manifest, read_raw
@@ -62,13 +65,18 @@ def build(
         issues.extend(i)
         if on_source:
             on_source(entry)
-    posts = mark_duplicates(posts)
+    posts = mark_duplicates(date_channels(posts, sources))
+    catalog = read_catalog(package_dir)
+    years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
+    entities = Recognizer(catalog).rows(posts, years)
     tables = {
         "sources": to_table("sources", sources),
         "posts": to_table("posts", posts),
         "reactions": to_table("reactions", reactions),
         "parse_issues": to_table("parse_issues", issues),
         "translations": to_table("translations", translation_pairs(posts)),
+        "entities": to_table("entities", entities),
+        "entity_catalog": to_table("entity_catalog", catalog),
     }
     with staging(package_dir) as stage:
         write_tables(stage, tables, sources)
@@ -88,3 +96,24 @@ def mark_duplicates(posts: list[PostRow]) -> list[PostRow]:
     """Posts with `duplicate_of` set where a record republishes an earlier one."""
     originals = duplicate_of(posts)
     return [replace(p, duplicate_of=originals[p.post_id]) if p.post_id in originals else p for p in posts]
+
+
+def date_channels(posts: list[PostRow], sources: list[SourceRow]) -> list[PostRow]:
+    """Posts of Telegram sources with their publication-date intervals (see dates.py);
+    the records of a web page are not in publication order and keep their own dates."""
+    channels = {s.source_id: s for s in sources if s.platform == "telegram"}
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, post in enumerate(posts):
+        if post.source_id in channels:
+            by_source[post.source_id].append(i)
+    dated = list(posts)
+    for source_id, members in by_source.items():
+        collected = channels[source_id].collected_at
+        inputs = [DatedInput(posts[i].text, posts[i].kind, posts[i].published_at) for i in members]
+        for i, bound in zip(
+            members, bound_dates(inputs, collected.date() if collected else None), strict=True
+        ):
+            dated[i] = replace(
+                posts[i], date_min=bound.date_min, date_max=bound.date_max, date_source=bound.date_source
+            )
+    return dated

@@ -100,3 +100,67 @@ def evaluate_translation_cases(path: Path, posts: Mapping[str, PostRow]) -> tupl
             scores.append(assess(source, target).score)
         results.append(result)
     return counts, results
+
+
+# Entities, languages and dates against tests/eval/ (see its README).
+
+NAMED = ("PER", "LOC", "ORG")
+
+
+@dataclass
+class EntityScores:
+    by_type: dict[tuple[str, str], Counts] = field(default_factory=dict)  # (language, type)
+    linked: int = 0  # gold mentions with an entity_id
+    linked_found: int = 0  # ... whose span and type were found
+    linked_right: int = 0  # ... and linked to the same entry
+    stale: list[str] = field(default_factory=list)  # posts whose text changed since annotation
+
+    def counts(self, language: str | None, types: tuple[str, ...]) -> Counts:
+        total = Counts()
+        for (lang, type_), c in self.by_type.items():
+            if (language is None or lang == language) and type_ in types:
+                total.true_positives += c.true_positives
+                total.false_positives += c.false_positives
+                total.false_negatives += c.false_negatives
+        return total
+
+
+def read_gold_entities(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def evaluate_entities(
+    gold: list[dict[str, Any]], posts: Mapping[str, PostRow], found: Mapping[str, list[Any]]
+) -> EntityScores:
+    """Exact-match precision and recall per language and type, and linking accuracy.
+
+    `found` maps a post_id to its mentions (anything with start, end, type, entity_id). A
+    mention counts when its span and type equal the gold's; a link counts when, on top of
+    that, its entity_id is the gold's.
+    """
+    scores = EntityScores()
+    for annotated in gold:
+        post = posts[annotated["post_id"]]
+        if post.text_sha256 != annotated["text_sha256"]:
+            scores.stale.append(post.post_id)
+            continue
+        language = annotated["language"]
+        expected = {(e["start"], e["end"], e["type"]): e["entity_id"] for e in annotated["entities"]}
+        predicted = {(m.start, m.end, m.type): m.entity_id for m in found.get(post.post_id, [])}
+        for type_ in {k[2] for k in expected} | {k[2] for k in predicted}:
+            counts = scores.by_type.setdefault((language, type_), Counts())
+            counts.add({k for k in predicted if k[2] == type_}, {k for k in expected if k[2] == type_})
+        for key, entity_id in expected.items():
+            if entity_id and key[2] in NAMED:
+                scores.linked += 1
+                if key in predicted:
+                    scores.linked_found += 1
+                    scores.linked_right += predicted[key] == entity_id
+    return scores
+
+
+def read_gold_posts(path: Path) -> dict[str, dict[str, str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["post_id"]: row for row in csv.DictReader(f)}

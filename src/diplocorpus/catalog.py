@@ -1,0 +1,291 @@
+"""The entity catalogue, and linking mentions to it.
+
+The catalogue is the curated CSV `data/curated/entity_catalog.csv` (people, institutions,
+places) plus every country of babel's locale data (CLDR) as `country-<iso code>`, with its
+French, Russian and English names.
+
+A mention links to an entry when, after folding case, accents and punctuation, its
+surface (or, for Russian, its lemmatised form) equals one of the entry's aliases. A person
+named differently from every alias (Lavrov alone, Лаврова in the genitive, Ouchakov for
+Ushakov) links through a transcription-neutral key of the surname, and only if the first
+name (or initial) and the grammatical gender agree, and exactly one person is left.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from diplocorpus.errors import ManifestError
+from diplocorpus.names import name_key
+from diplocorpus.rows import EntityCatalogRow
+
+CATALOG_PATH = "data/curated/entity_catalog.csv"
+COLUMNS = ["entity_id", "type", "label_fr", "label_ru", "label_en", "wikidata", "aliases"]
+ALIAS_SEPARATOR = " | "
+# Territory codes of CLDR that are not countries.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+_ARTICLE = re.compile(r"^(?:l['’]|la |le |les |du |de la |de l['’]|des |d['’])", re.IGNORECASE)
+_INITIAL = re.compile(r"^\w\.?$")
+_FEMININE = re.compile(r"(?:ova|eva|yova|ina|ya|aya|kaia|kaïa)$|(?:ова|ева|ёва|ина|ая|ская|цкая)$")
+_MASCULINE = re.compile(r"(?:ov|ev|yov|in|sky|skiy|ski|skii)$|(?:ов|ев|ёв|ин|ский|цкий|ой)$")
+
+
+def fold(text: str) -> str:
+    """Lowercase letters and digits only, accents and leading articles removed.
+
+    >>> fold("l’ONU") == fold("ONU"), fold("С.В. Лавров") == fold("С.В.Лавров")
+    (True, True)
+    """
+    text = _ARTICLE.sub("", text.strip()).lower().replace("ё", "е")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isalnum())
+
+
+def read_catalog(package_dir: Path) -> list[EntityCatalogRow]:
+    """The curated entries of the package, then the countries; sorted by entity_id."""
+    path = package_dir / CATALOG_PATH
+    rows: list[EntityCatalogRow] = []
+    if path.is_file():
+        rows.extend(_curated(path))
+    curated = {row.entity_id: row for row in rows}
+    for country in countries():
+        extra = curated.pop(country.entity_id, None)
+        if extra:
+            # A curated row for a country adds names (official names, acronyms) to CLDR's.
+            aliases = [*country.aliases.split(ALIAS_SEPARATOR), *(extra.aliases or "").split(ALIAS_SEPARATOR)]
+            country = dataclasses.replace(
+                country,
+                wikidata=extra.wikidata,
+                aliases=ALIAS_SEPARATOR.join(dict.fromkeys(a.strip() for a in aliases if a.strip())),
+                origin="curated",
+            )
+        curated[country.entity_id] = country
+    return sorted(curated.values(), key=lambda r: r.entity_id)
+
+
+def _curated(path: Path) -> Iterable[EntityCatalogRow]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != COLUMNS:
+            raise ManifestError(f"{CATALOG_PATH}:1: columns must be {','.join(COLUMNS)}")
+        seen: set[str] = set()
+        for line, row in enumerate(reader, start=2):
+            values = {k: (v.strip() or None) for k, v in row.items()}
+            entity_id = values["entity_id"]
+            if not entity_id or entity_id in seen:
+                raise ManifestError(f"{CATALOG_PATH}:{line}: entity_id {entity_id!r} missing or repeated")
+            seen.add(entity_id)
+            yield EntityCatalogRow(
+                entity_id=entity_id,
+                type=values["type"] or "LOC",
+                label_fr=values["label_fr"] or "",
+                label_ru=values["label_ru"],
+                label_en=values["label_en"] or "",
+                wikidata=values["wikidata"],
+                aliases=values["aliases"],
+                origin="curated",
+            )
+
+
+def countries() -> list[EntityCatalogRow]:
+    """Every country of CLDR, named in French, Russian and English."""
+    from babel import Locale
+
+    names = {language: Locale.parse(language).territories for language in ("fr", "ru", "en")}
+    rows = []
+    for code in sorted(names["en"]):
+        if len(code) != 2 or not code.isalpha() or code in _NOT_COUNTRIES:
+            continue
+        labels = [names[language].get(code) or names["en"][code] for language in ("fr", "ru", "en")]
+        rows.append(
+            EntityCatalogRow(
+                entity_id=f"country-{code.lower()}",
+                type="LOC",
+                label_fr=labels[0],
+                label_ru=labels[1],
+                label_en=labels[2],
+                wikidata=None,
+                aliases=ALIAS_SEPARATOR.join(dict.fromkeys(labels)),
+                origin="babel",
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class _Person:
+    entity_id: str
+    first_keys: frozenset[str]
+    initials: frozenset[str]
+    gender: str | None
+
+
+def gender_of(surname: str) -> str | None:
+    """'F' or 'M' for a Russian-style surname (Захарова, Lavrov), None for any other."""
+    lower = surname.lower()
+    if _FEMININE.search(lower):
+        return "F"
+    if _MASCULINE.search(lower):
+        return "M"
+    return None
+
+
+class Linker:
+    """Links mentions to catalogue entries; see the module docstring for the rules.
+
+    `lemmatize` turns a Russian phrase into the lemmas of its words (natasha), so that
+    aliases and inflected mentions meet: Совете Безопасности ООН, Совет Безопасности ООН.
+    """
+
+    def __init__(self, rows: Sequence[EntityCatalogRow], lemmatize: Callable[[str], str] | None = None):
+        self.types = {row.entity_id: row.type for row in rows}
+        self._lemmatize = lemmatize
+        self._aliases: dict[str, set[str]] = defaultdict(set)
+        self._surnames: dict[str, list[_Person]] = defaultdict(list)
+        for row in rows:
+            names = [
+                row.label_fr,
+                row.label_ru or "",
+                row.label_en,
+                *(row.aliases or "").split(ALIAS_SEPARATOR),
+            ]
+            for name in filter(None, (n.strip() for n in names)):
+                for key in self._keys(name):
+                    self._aliases[key].add(row.entity_id)
+            if row.type == "PER":
+                self._index_person(row, names)
+
+    def _keys(self, name: str) -> set[str]:
+        keys = {fold(name)}
+        if self._lemmatize and _is_cyrillic(name):
+            keys.add(fold(self._lemmatize(name)))
+        keys.discard("")
+        return keys
+
+    def _index_person(self, row: EntityCatalogRow, names: list[str]) -> None:
+        surnames: set[str] = set()
+        first_keys: set[str] = set()
+        initials: set[str] = set()
+        for name in filter(None, (n.strip() for n in names)):
+            words = _words(name)
+            if not words:
+                continue
+            surnames.add(name_key(words[-1]))
+            if len(words) > 1:
+                first_keys.add(name_key(words[0]))
+                initials.add(words[0][0].lower())
+        russian = _words(row.label_ru or "")
+        gender = gender_of(russian[-1]) if russian else None
+        person = _Person(row.entity_id, frozenset(first_keys), frozenset(initials), gender)
+        for key in surnames:
+            if len(key) >= 2:
+                self._surnames[key].append(person)
+
+    def link(
+        self, surface: str, lemma: str | None = None, type_: str | None = None, word_lemmas: str | None = None
+    ) -> str | None:
+        """The entity_id a mention refers to, or None when none (or several) fit.
+
+        `lemma` is the mention's normal form, `word_lemmas` the lemmas of its words (for
+        Russian: what the aliases are lemmatised to).
+        """
+        found: set[str] = set()
+        for text in filter(None, (surface, lemma, word_lemmas)):
+            found |= self._aliases.get(fold(text), set())
+        if type_ and len(found) > 1:
+            found = {e for e in found if self.types[e] == type_} or found
+        if len(found) == 1:
+            return next(iter(found))
+        if found or type_ not in (None, "PER"):
+            return None
+        return self._link_person(lemma or surface)
+
+    def _link_person(self, name: str) -> str | None:
+        words = [w for w in re.split(r"[\s.]+", name) if w]
+        if not words:
+            return None
+        surname = words[-1]
+        given = [w for w in words[:-1] if not _INITIAL.match(w)]
+        initials = [w[0].lower() for w in words[:-1]]
+        candidates = self._surnames.get(name_key(surname), [])
+        gender = gender_of(surname)
+        fits = []
+        for person in candidates:
+            if gender and person.gender and gender != person.gender:
+                continue
+            if given and person.first_keys and name_key(given[0]) not in person.first_keys:
+                continue
+            if initials and person.initials and initials[0] not in person.initials:
+                continue
+            fits.append(person.entity_id)
+        return fits[0] if len(set(fits)) == 1 else None
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in re.split(r"[\s.]+", name) if w and not _INITIAL.match(w)]
+
+
+def _is_cyrillic(text: str) -> bool:
+    return any("а" <= c <= "я" or c == "ё" for c in text.lower())
+
+
+# What may stand between the words of one name in a text.
+_NAME_GAP = re.compile(r"[ \u00a0'’.\-–—]*")
+
+
+class Gazetteer:
+    """Catalogue names found in a text word by word: the longest alias that matches the
+    words' keys (folded; lemmas for Russian) at a capitalised word, if it names one entry."""
+
+    def __init__(self, rows: Sequence[EntityCatalogRow], keys_of: Callable[[str], tuple[str, ...]]):
+        self._names: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        # Names written in capitals (UN, AES, МИД) match only capitals: 'Un' opens sentences.
+        self._acronyms: set[tuple[str, ...]] = set()
+        for row in rows:
+            names = [
+                row.label_fr,
+                row.label_ru or "",
+                row.label_en,
+                *(row.aliases or "").split(ALIAS_SEPARATOR),
+            ]
+            for name in filter(None, (n.strip() for n in names)):
+                key = keys_of(name)
+                if key and (len(key) > 1 or len(key[0]) > 2 or name.isupper()):
+                    self._names[key].add(row.entity_id)
+                    if len(key) == 1 and name.isupper():
+                        self._acronyms.add(key)
+        self._longest = max((len(k) for k in self._names), default=0)
+
+    def find(self, text: str, tokens: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """(start, end, entity_id) of the catalogue names in `text`, given its tokens."""
+        found = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self._longest, len(tokens) - i), 0, -1):
+                span = tokens[i : i + n]
+                key = tuple(t[2] for t in span)
+                ids = self._names.get(key)
+                if (
+                    ids
+                    and len(ids) == 1
+                    and text[span[0][0]].isupper()
+                    and (key not in self._acronyms or text[span[0][0] : span[-1][1]].isupper())
+                    and self._joined(text, span)
+                ):
+                    found.append((span[0][0], span[-1][1], next(iter(ids))))
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+    @staticmethod
+    def _joined(text: str, span: Sequence[tuple[int, int, str]]) -> bool:
+        return all(_NAME_GAP.fullmatch(text[a[1] : b[0]]) for a, b in zip(span, span[1:], strict=False))

@@ -1,0 +1,106 @@
+"""Entity rows of the posts: mentions by rule and by model, linked to the catalogue.
+
+Rules (hashtags, @mentions, links, flags, dates) come first; a model's mention that
+overlaps one of them is dropped (a flag is not a place, #G20 is not an organisation). A
+mention that links to the catalogue takes the catalogue's type (Moyen-Orient, which the
+French model calls MISC, is a place).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from diplocorpus import ner
+from diplocorpus.catalog import Gazetteer, Linker
+from diplocorpus.rows import EntityCatalogRow, EntityRow, PostRow
+from diplocorpus.rules import find_rule_entities
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    start: int
+    end: int
+    type: str
+    normalized: str | None
+    entity_id: str | None
+    method: str
+
+
+class Recognizer:
+    """Finds and links the mentions of posts' texts, with the catalogue it was given."""
+
+    def __init__(self, catalog: Sequence[EntityCatalogRow]):
+        self.linker = Linker(catalog, lemmatize=ner.lemmatize_russian)
+        self.gazetteer = Gazetteer(catalog, ner.phrase_keys)
+
+    def rows(self, posts: Sequence[PostRow], years: Mapping[str, int | None]) -> list[EntityRow]:
+        """Every mention in the text of `posts`, sorted by post and offset.
+
+        `years` gives, per post_id, the year in which to read a date written without one.
+        """
+        texts = [p for p in posts if p.kind != "service" and p.text]
+        analyses = ner.tag([p.text or "" for p in texts])
+        rows: list[EntityRow] = []
+        for post, analysis in zip(texts, analyses, strict=True):
+            text = post.text or ""
+            for c in self.mentions(text, analysis, years.get(post.post_id)):
+                rows.append(
+                    EntityRow(
+                        post.post_id,
+                        c.start,
+                        c.end,
+                        text[c.start : c.end],
+                        c.type,
+                        c.normalized,
+                        c.entity_id,
+                        c.method,
+                    )
+                )
+        return rows
+
+    def mentions(self, text: str, analysis: ner.Analysis, year: int | None) -> list[Candidate]:
+        """Non-overlapping mentions of one text: rules first, then linked names (longest
+        first), then the models' unlinked names."""
+        candidates = []
+        for m in find_rule_entities(text, year):
+            entity_id = f"country-{m.normalized.lower()}" if m.type == "FLAG" and m.normalized else None
+            candidates.append(
+                Candidate(
+                    m.start,
+                    m.end,
+                    m.type,
+                    m.normalized,
+                    entity_id if entity_id in self.linker.types else None,
+                    "rule",
+                )
+            )
+        for start, end, entity_id in self.gazetteer.find(text, analysis.tokens):
+            candidates.append(Candidate(start, end, self.linker.types[entity_id], None, entity_id, "catalog"))
+        words = None
+        for t in analysis.tagged:
+            surface = text[t.start : t.end]
+            lemmas = " ".join(key for a, b, key in analysis.tokens if t.start <= a and b <= t.end)
+            entity_id = self.linker.link(surface, t.normal, t.type, lemmas)
+            if entity_id is None and t.type != "PER" and " " not in surface:
+                # One capitalised word that the same text also writes in lower case is a
+                # common noun opening a heading or a sentence ("Coopération dans ...").
+                words = words if words is not None else set(_WORD.findall(text))
+                if surface.lower() in words:
+                    continue
+            type_ = self.linker.types[entity_id] if entity_id else t.type
+            candidates.append(Candidate(t.start, t.end, type_, t.normal, entity_id, t.method))
+        # Rules win; then linked before unlinked, longer before shorter, catalogue before model.
+        candidates.sort(
+            key=lambda c: (c.method != "rule", c.entity_id is None, c.start - c.end, c.method != "catalog")
+        )
+        taken = bytearray(len(text))
+        chosen = []
+        for c in candidates:
+            if not any(taken[c.start : c.end]):
+                taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+                chosen.append(c)
+        return sorted(chosen, key=lambda c: c.start)
