@@ -53,7 +53,8 @@ def build(
         try:
             items = list(PARSERS[entry.format](raw.text))
         except FormatError as err:
-            raise FormatError(f"data/raw/{entry.path}: {err}") from None
+            where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
+            raise FormatError(f"{where}: {err}") from None
         p, r, i = post_rows(entry.source_id, items)
         sources.append(source_row(raw, platform))
         posts.extend(p)
