@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 from diplocorpus.errors import FormatError, ValidationFailed
 from diplocorpus.parsers import PARSERS, PLATFORMS, formats
 from diplocorpus.read import ManifestEntry, read_manifest, read_raw
+from diplocorpus.relate import mark_same_post_duplicates
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.tables import post_rows, source_row, to_table
@@ -24,6 +25,7 @@ class BuildSummary:
     rows: dict[str, int] = field(default_factory=dict)
     issues_by_code: Counter[str] = field(default_factory=Counter)
     sources: int = 0
+    duplicates: int = 0
 
 
 Progress = Callable[[ManifestEntry], None]
@@ -62,6 +64,7 @@ def build(
         issues.extend(i)
         if on_source:
             on_source(entry)
+    posts = mark_same_post_duplicates(posts, sources, reactions)
     tables = {
         "sources": to_table("sources", sources),
         "posts": to_table("posts", posts),
@@ -79,4 +82,5 @@ def build(
         rows={name: tables[name].num_rows for name in TABLES},
         issues_by_code=Counter(i.code for i in issues),
         sources=len(sources),
+        duplicates=sum(p.duplicate_of is not None for p in posts),
     )

@@ -28,7 +28,9 @@ class _Strict(pa.DataFrameModel):
 class Sources(_Strict):
     source_id: Series[str] = pa.Field(unique=True, str_matches=ID)
     path: Series[str] = pa.Field(unique=True)
-    format: Series[str] = pa.Field(isin=["telegram-text", "web-text", "telegram-html", "telegram-json", "web-html"])
+    format: Series[str] = pa.Field(
+        isin=["telegram-text", "web-text", "telegram-html", "telegram-json", "web-html"]
+    )
     platform: Series[str] = pa.Field(isin=["telegram", "web"])
     name: Series[str] = pa.Field(nullable=True)
     handle: Series[str] = pa.Field(nullable=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from diplocorpus.errors import FormatError
+from diplocorpus.parsers.ids import flag_repeated_ids
 from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord, Reaction, Span
 
 FORMAT = "telegram-json"
@@ -87,29 +88,18 @@ def parse(text: str) -> Iterator[Parsed]:
     >>> [(r.message_id, r.published_at.isoformat(), r.text) for r in parse(export)]
     [(5, '2025-01-01T10:00:00+00:00', 'Bonjour #ONU')]
     """
+    yield from flag_repeated_ids(_parse(text))
+
+
+def _parse(text: str) -> Iterator[Parsed]:
     chat, messages, last_line = _locate_messages(text)
     name = chat.get("name") if isinstance(chat.get("name"), str) else None
     yield from _header_issues(text, chat, messages, last_line)
     ordinal = 0
-    seen: dict[int, int] = {}
     for located in messages:
         items = list(_read_message(located, name, ordinal + 1))
-        for item in items:
-            if isinstance(item, ParsedRecord):
-                ordinal += 1
-                if item.message_id is not None:
-                    if item.message_id in seen:
-                        yield ParsedIssue(
-                            item.line_start,
-                            item.line_end,
-                            "duplicate_message_id",
-                            f"message id {item.message_id} already read at line {seen[item.message_id]}; "
-                            "this one is kept under its line number",
-                            ordinal,
-                        )
-                    else:
-                        seen[item.message_id] = item.line_start
-            yield item
+        ordinal += sum(isinstance(item, ParsedRecord) for item in items)
+        yield from items
 
 
 def peer_id(value: object) -> str | None:
@@ -199,8 +189,10 @@ def _header_issues(
 
 def _read_message(located: _Located, chat_name: str | None, ordinal: int) -> Iterator[Parsed]:
     message, start, end = located.value, located.line_start, located.line_end
-    if not isinstance(message, dict) or isinstance(message.get("id"), bool) or not isinstance(
-        message.get("id"), int
+    if (
+        not isinstance(message, dict)
+        or isinstance(message.get("id"), bool)
+        or not isinstance(message.get("id"), int)
     ):
         yield ParsedIssue(start, end, "malformed_message", "message without an integer id: not read")
         return
@@ -223,14 +215,20 @@ def _read_message(located: _Located, chat_name: str | None, ordinal: int) -> Ite
             service_action = "other"
             issues.append(
                 ParsedIssue(
-                    start, end, "unknown_service_action", f"service action {action!r} stored as 'other'", ordinal
+                    start,
+                    end,
+                    "unknown_service_action",
+                    f"service action {action!r} stored as 'other'",
+                    ordinal,
                 )
             )
         if action in TITLED_ACTIONS and isinstance(message.get("title"), str):
             title = message["title"]
     elif kind == "unsupported":
         issues.append(
-            ParsedIssue(start, end, "unsupported_message", "the export marks this message unsupported", ordinal)
+            ParsedIssue(
+                start, end, "unsupported_message", "the export marks this message unsupported", ordinal
+            )
         )
     media = _media_kind(message)
     poll = message.get("poll")
