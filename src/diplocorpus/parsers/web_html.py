@@ -60,7 +60,8 @@ def parse(text: str) -> Iterator[Parsed]:
     )
     data = document.as_dict() if document is not None else {}
     main = data.get("text") or ""
-    parts = sort_body_lines(main.split("\n"), data.get("title"))
+    title = _headline(data.get("title"), main)
+    parts = sort_body_lines(main.split("\n"), title)
     published = _published_at(root)
     day = published.date() if published else _day(data.get("date")) or parts.published
     yield ParsedRecord(
@@ -68,7 +69,7 @@ def parse(text: str) -> Iterator[Parsed]:
         line_start=start,
         line_end=end,
         text="\n".join(parts.body) or None,
-        title=data.get("title") or None,
+        title=title,
         byline=data.get("author") or None,
         dateline=parts.dateline,
         attribution=parts.attribution,
@@ -93,6 +94,19 @@ def parse(text: str) -> Iterator[Parsed]:
     yield ParsedIssue(start, end, "boilerplate", summary, 1)
     for code, dropped_lines in sorted(dropped.items()):
         yield ParsedIssue(start, end, code, "dropped: " + "; ".join(repr(x) for x in dropped_lines), 1)
+
+
+def _headline(title: str | None, main: str) -> str | None:
+    """The page's title, or the headline the main text opens with when the title only
+    adds section and site names after it ('Headline » Local » Site').
+
+    >>> _headline("Un accord est trouvé » Monde » Site", "Un accord est trouvé\nTexte")
+    'Un accord est trouvé'
+    """
+    first = next((line.strip() for line in main.split("\n") if line.strip()), "")
+    if title and len(first) >= 20 and title != first and title.startswith(first):
+        return first
+    return title or None
 
 
 def _published_at(root: etree._Element) -> dt.datetime | None:
