@@ -24,9 +24,7 @@ from diplocorpus.tables import post_ids, post_rows, to_table
 from diplocorpus.write import to_csv
 
 FORMATS = ("telegram-html", "telegram-json", "web-html")
-CASES = sorted(
-    (fmt, case.name) for fmt in FORMATS for case in (GOLDEN / fmt).iterdir() if case.is_dir()
-)
+CASES = sorted((fmt, case.name) for fmt in FORMATS for case in (GOLDEN / fmt).iterdir() if case.is_dir())
 
 
 def case_dir(fmt: str, case: str) -> Path:
@@ -90,7 +88,9 @@ def messages_in_file(fmt: str, case: str) -> int:
     if fmt == "telegram-json":
         return len(json.loads(text)["messages"])
     root = lxml.html.document_fromstring(text.encode(), parser=lxml.html.HTMLParser(encoding="utf-8"))
-    return len(root.xpath("//div[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message ')]"))
+    return len(
+        root.xpath("//div[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message ')]")
+    )
 
 
 @pytest.mark.parametrize(
