@@ -202,3 +202,10 @@ def test_any_page_parses_or_fails_cleanly_and_every_line_is_accounted_for(pieces
     for n, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             assert covered[n] == 1 or (covered[n] == 0 and n in issue_lines), n
+
+
+def test_a_page_on_one_line_is_refused_with_the_line() -> None:
+    one_line = page(message("c/1", text_div("a")), message("c/2", text_div("b"))).replace("\n", " ")
+    with pytest.raises(FormatError, match="two messages open on the same line") as err:
+        list(parse(one_line))
+    assert err.value.line == 1

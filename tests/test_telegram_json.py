@@ -229,3 +229,10 @@ def test_any_export_parses_and_every_line_is_accounted_for(messages: list[dict])
             assert covered[n] == 1 or (covered[n] == 0 and n in issue_lines)
     for record in (i for i in items if isinstance(i, ParsedRecord)):
         assert all(record.text[s.start : s.end] == s.surface for s in record.entities)
+
+
+def test_a_minified_export_is_refused_with_the_line() -> None:
+    minified = json.dumps({"name": "C", "messages": [message(1, text="a"), message(2, text="b")]})
+    with pytest.raises(FormatError, match="two messages share a line") as err:
+        list(parse(minified))
+    assert err.value.line == 1

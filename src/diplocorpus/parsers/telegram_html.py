@@ -136,6 +136,14 @@ def _message_spans(text: str) -> list[tuple[int, int]]:
     scanner.feed(text)
     scanner.close()
     last_line = len(text.rstrip().split("\n"))
+    starts = [start for start, _ in scanner.spans]
+    for before, after in zip(starts, starts[1:]):
+        if after == before:
+            raise FormatError(
+                "two messages open on the same line, so line spans cannot tell them apart: "
+                "keep the page as served, with its line breaks",
+                after,
+            )
     spans: list[tuple[int, int]] = []
     for k, (start, end) in enumerate(scanner.spans):
         next_start = scanner.spans[k + 1][0] if k + 1 < len(scanner.spans) else None

@@ -161,6 +161,13 @@ def _locate_messages(text: str) -> tuple[dict[str, Any], list[_Located], int]:
     if messages is None:
         hint = " (a full-account export: export the single chat instead)" if "chats" in chat else ""
         raise FormatError(f"not a Telegram Desktop chat export: no 'messages' list{hint}", 1)
+    for before, after in zip(messages, messages[1:]):
+        if after.line_start <= before.line_end:
+            raise FormatError(
+                "two messages share a line, so line spans cannot tell them apart: keep the export "
+                "laid out as Telegram Desktop writes it (or reformat it with `python -m json.tool`)",
+                after.line_start,
+            )
     return chat, messages, line_of(len(text.rstrip()) - 1)
 
 
