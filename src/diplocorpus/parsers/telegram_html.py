@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from itertools import pairwise
 from urllib.parse import unquote, urlparse
 
 import lxml.html
@@ -137,7 +138,7 @@ def _message_spans(text: str) -> list[tuple[int, int]]:
     scanner.close()
     last_line = len(text.rstrip().split("\n"))
     starts = [start for start, _ in scanner.spans]
-    for before, after in zip(starts, starts[1:]):
+    for before, after in pairwise(starts):
         if after == before:
             raise FormatError(
                 "two messages open on the same line, so line spans cannot tell them apart: "

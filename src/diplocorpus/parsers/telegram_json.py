@@ -25,6 +25,7 @@ import json
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from diplocorpus.errors import FormatError
@@ -161,7 +162,7 @@ def _locate_messages(text: str) -> tuple[dict[str, Any], list[_Located], int]:
     if messages is None:
         hint = " (a full-account export: export the single chat instead)" if "chats" in chat else ""
         raise FormatError(f"not a Telegram Desktop chat export: no 'messages' list{hint}", 1)
-    for before, after in zip(messages, messages[1:]):
+    for before, after in pairwise(messages):
         if after.line_start <= before.line_end:
             raise FormatError(
                 "two messages share a line, so line spans cannot tell them apart: keep the export "

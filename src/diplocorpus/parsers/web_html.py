@@ -14,7 +14,6 @@ one `boilerplate` issue over the same span, with its size.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterator
 
 import lxml.html
@@ -40,8 +39,6 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 VISIBLE_TEXT = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]"
 )
-
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 
 def parse(text: str) -> Iterator[Parsed]:
