@@ -120,6 +120,21 @@ def peer_id(value: object) -> str | None:
     return f"user{value}"
 
 
+def chat_id(chat: dict[str, Any]) -> str | None:
+    """The exported chat's own id in string form. Its `id` is a bare number in current
+    exports (the chat's type says what it is) and carries the offset in old ones.
+
+    >>> chat_id({"id": 1292077344, "type": "private_channel"}), chat_id({"id": 9882011936})
+    ('channel1292077344', 'channel1292077344')
+    """
+    value, kind = chat.get("id"), str(chat.get("type") or "")
+    if isinstance(value, bool) or not isinstance(value, int) or value >= CHAT_OFFSET:
+        return peer_id(value)
+    if kind.endswith(("channel", "supergroup")):
+        return f"channel{value}"
+    return f"chat{value}" if kind.endswith("group") else f"user{value}"
+
+
 def _locate_messages(text: str) -> tuple[dict[str, Any], list[_Located], int]:
     """Decode the export and find the raw lines of each entry of its `messages` list.
 
@@ -184,7 +199,7 @@ def _header_issues(
     described = ", ".join(
         f"{key} {chat[key]!r}" for key in ("name", "type") if isinstance(chat.get(key), str)
     )
-    ident = peer_id(chat.get("id"))
+    ident = chat_id(chat)
     about = f"export of chat {described}" + (f", id {ident}" if ident else "")
     first = messages[0].line_start if messages else last_line + 1
     if first > 1:
