@@ -39,3 +39,16 @@ def package(tmp_path: Path) -> Path:
     shutil.copytree(RAW, target / "data/raw")
     shutil.copytree(ROOT / "data/curated", target / "data/curated")
     return target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/<format>/<case>/expected/ from the parsers (read the diff before committing)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

@@ -129,3 +129,34 @@ def test_validate_without_a_package(tmp_path: Path) -> None:
     result = run("validate", str(tmp_path))
     assert result.exit_code == 1
     assert "datapackage.json: not found; run 'diplocorpus build' first" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "data", "message"),
+    [
+        (
+            "page.html",
+            "telegram-html",
+            (Path(__file__).parent / "golden/telegram-html/not-a-channel/input.html").read_bytes(),
+            "error: data/raw/page.html:73: a t.me page with no message list (not a t.me/s/NAME channel page: "
+            "the channel may not exist or not be public)",
+        ),
+        (
+            "result.json",
+            "telegram-json",
+            b'{\n "name": "C",\n "messages": [\n  {"id": 1,}\n ]\n}\n',
+            "error: data/raw/result.json:4: not valid JSON: Expecting property name enclosed in double quotes "
+            "(column 12)",
+        ),
+    ],
+)
+def test_a_file_not_in_its_declared_format_names_file_and_line(
+    built: Path, name: str, fmt: str, data: bytes, message: str
+) -> None:
+    before = digests(built)
+    (built / "data/raw" / name).write_bytes(data)
+    append_row(built, f"extra,{name},{fmt},,,,,und,,")
+    result = run("build", str(built))
+    assert result.exit_code == 1
+    assert error_line(result) == message
+    assert digests(built) == before

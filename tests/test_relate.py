@@ -27,13 +27,14 @@ def posts() -> dict[str, PostRow]:
 
 def _post(post_id: str, text: str, language: str = "fr", **changes) -> PostRow:
     source_id, line = post_id.split("/L")
-    return PostRow(
-        post_id=post_id, source_id=source_id, ordinal=int(line), kind="post", message_id=None, url=None,
-        published_at=None, date_min=None, date_max=None, date_source=None, forwarded_from=None, title=None,
-        lede=None, text=text, language=language, languages=language, media=None, service_action=None, byline=None,
-        dateline=None, attribution=None, captions=None, links=None, n_chars=len(text),
-        raw_line_start=int(line), raw_line_end=int(line), text_sha256=text_sha256(text), duplicate_of=None,
-    ) if not changes else dataclasses.replace(_post(post_id, text, language), **changes)  # fmt: skip
+    values = dict.fromkeys((f.name for f in dataclasses.fields(PostRow)), None)
+    values.update(
+        post_id=post_id, source_id=source_id, ordinal=int(line), kind="post", text=text, language=language,
+        languages=language, n_chars=len(text), raw_line_start=int(line), raw_line_end=int(line),
+        text_sha256=text_sha256(text),
+    )  # fmt: skip
+    values.update(changes)
+    return PostRow(**values)
 
 
 def _ordinal_pairs(posts: dict[str, PostRow], source_id: str) -> set[tuple[int, int]]:

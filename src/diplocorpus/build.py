@@ -15,7 +15,7 @@ from diplocorpus.entities import Recognizer
 from diplocorpus.errors import FormatError, ValidationFailed
 from diplocorpus.parsers import PARSERS, PLATFORMS, formats
 from diplocorpus.read import ManifestEntry, read_manifest, read_raw
-from diplocorpus.relate import duplicate_of, translation_pairs
+from diplocorpus.relate import duplicate_of, mark_same_post_duplicates, translation_pairs
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.tables import post_rows, source_row, to_table
@@ -28,6 +28,7 @@ class BuildSummary:
     rows: dict[str, int] = field(default_factory=dict)
     issues_by_code: Counter[str] = field(default_factory=Counter)
     sources: int = 0
+    duplicates: int = 0
 
 
 Progress = Callable[[ManifestEntry], None]
@@ -57,7 +58,8 @@ def build(
         try:
             items = list(PARSERS[entry.format](raw.text))
         except FormatError as err:
-            raise FormatError(f"data/raw/{entry.path}: {err}") from None
+            where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
+            raise FormatError(f"{where}: {err}") from None
         p, r, i = post_rows(entry.source_id, items)
         sources.append(source_row(raw, platform))
         posts.extend(p)
@@ -65,6 +67,7 @@ def build(
         issues.extend(i)
         if on_source:
             on_source(entry)
+    posts = mark_same_post_duplicates(posts, sources, reactions)
     posts = mark_duplicates(date_channels(posts, sources))
     catalog = read_catalog(package_dir)
     years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
@@ -89,12 +92,14 @@ def build(
         rows={name: tables[name].num_rows for name in TABLES},
         issues_by_code=Counter(i.code for i in issues),
         sources=len(sources),
+        duplicates=sum(p.duplicate_of is not None for p in posts),
     )
 
 
 def mark_duplicates(posts: list[PostRow]) -> list[PostRow]:
-    """Posts with `duplicate_of` set where a record republishes an earlier one."""
-    originals = duplicate_of(posts)
+    """Posts with `duplicate_of` set where a record republishes an earlier one; copies of
+    the same post, already pointing to their richer copy, are left as they are."""
+    originals = duplicate_of([p for p in posts if p.duplicate_of is None])
     return [replace(p, duplicate_of=originals[p.post_id]) if p.post_id in originals else p for p in posts]
 
 

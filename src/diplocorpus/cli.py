@@ -98,6 +98,10 @@ def _print_summary(package_dir: Path, summary: BuildSummary) -> None:
     for name, rows in summary.rows.items():
         table.add_row(name, str(rows))
     stderr.print(table)
+    if summary.duplicates:
+        stderr.print(
+            f"{summary.duplicates} post(s) read twice point to a richer copy (duplicate_of)", markup=False
+        )
     if summary.issues_by_code:
         issues = Table(title="parse issues by code", title_justify="left")
         issues.add_column("code")

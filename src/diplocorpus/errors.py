@@ -16,7 +16,11 @@ class DecodeError(CorpusError):
 
 
 class FormatError(CorpusError):
-    """A raw file is not in the format sources.csv declares."""
+    """A raw file is not in the format sources.csv declares; `line` is where that shows, if known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        self.line = line
+        super().__init__(message)
 
 
 class ValidationFailed(CorpusError):

@@ -28,7 +28,9 @@ class _Strict(pa.DataFrameModel):
 class Sources(_Strict):
     source_id: Series[str] = pa.Field(unique=True, str_matches=ID)
     path: Series[str] = pa.Field(unique=True)
-    format: Series[str] = pa.Field(isin=["telegram-text", "web-text"])
+    format: Series[str] = pa.Field(
+        isin=["telegram-text", "web-text", "telegram-html", "telegram-json", "web-html"]
+    )
     platform: Series[str] = pa.Field(isin=["telegram", "web"])
     name: Series[str] = pa.Field(nullable=True)
     handle: Series[str] = pa.Field(nullable=True)
@@ -49,18 +51,46 @@ class Posts(_Strict):
     message_id: Series[Int] = pa.Field(nullable=True)
     url: Series[str] = pa.Field(nullable=True)
     published_at: Series[UTC] = pa.Field(nullable=True)
+    edited: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    edited_at: Series[UTC] = pa.Field(nullable=True)
+    scraped_at: Series[UTC] = pa.Field(nullable=True)
     date_min: Series[pa.DateTime] = pa.Field(nullable=True)
     date_max: Series[pa.DateTime] = pa.Field(nullable=True)
     date_source: Series[str] = pa.Field(nullable=True, isin=["native", "text", "neighbours"])
+    publisher: Series[str] = pa.Field(nullable=True)
     forwarded_from: Series[str] = pa.Field(nullable=True)
+    forwarded_from_handle: Series[str] = pa.Field(nullable=True)
+    forwarded_from_id: Series[str] = pa.Field(nullable=True)
+    forwarded_from_message_id: Series[Int] = pa.Field(nullable=True)
+    reply_to_message_id: Series[Int] = pa.Field(nullable=True)
+    author_signature: Series[str] = pa.Field(nullable=True)
     title: Series[str] = pa.Field(nullable=True)
     lede: Series[str] = pa.Field(nullable=True)
     text: Series[str] = pa.Field(nullable=True)
     language: Series[str] = pa.Field(nullable=True, str_matches=LANG)
     languages: Series[str] = pa.Field(nullable=True, str_matches=r"^[a-z]{2}(\|[a-z]{2})*$")
     media: Series[str] = pa.Field(
-        nullable=True, isin=["media_too_big", "open_in_telegram", "not_supported_in_browser"]
+        nullable=True,
+        isin=[
+            "media_too_big",
+            "open_in_telegram",
+            "not_supported_in_browser",
+            "photo",
+            "video",
+            "round_video",
+            "animation",
+            "sticker",
+            "voice",
+            "audio",
+            "document",
+            "poll",
+            "location",
+            "contact",
+            "album",
+            "other",
+        ],
     )
+    media_items: Series[str] = pa.Field(nullable=True)
     service_action: Series[str] = pa.Field(
         nullable=True,
         isin=[
@@ -71,6 +101,11 @@ class Posts(_Strict):
             "message_pinned",
             "live_stream_started",
             "live_stream_ended",
+            "group_created",
+            "members_invited",
+            "members_removed",
+            "member_joined",
+            "other",
         ],
     )
     byline: Series[str] = pa.Field(nullable=True)
@@ -78,6 +113,8 @@ class Posts(_Strict):
     attribution: Series[str] = pa.Field(nullable=True)
     captions: Series[str] = pa.Field(nullable=True)
     links: Series[str] = pa.Field(nullable=True)
+    views: Series[Int] = pa.Field(nullable=True, ge=0)
+    views_raw: Series[str] = pa.Field(nullable=True)
     n_chars: Series[Int] = pa.Field(ge=0)
     raw_line_start: Series[Int] = pa.Field(ge=1)
     raw_line_end: Series[Int] = pa.Field(ge=1)
@@ -89,6 +126,10 @@ class Posts(_Strict):
         return df["raw_line_start"] <= df["raw_line_end"]
 
     @pa.dataframe_check
+    def edit_time_only_for_edited_posts(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["edited_at"].isna() | (df["edited"] == True)  # noqa: E712 (nullable booleans)
+
+    @pa.dataframe_check
     def dates_are_ordered(cls, df: pd.DataFrame) -> Series[bool]:
         return df["date_min"].isna() | df["date_max"].isna() | (df["date_min"] <= df["date_max"])
 
@@ -97,6 +138,8 @@ class Reactions(_Strict):
     post_id: Series[str]
     rank: Series[Int] = pa.Field(ge=1)
     emoji: Series[str] = pa.Field(nullable=True)
+    type: Series[str] = pa.Field(nullable=True, isin=["emoji", "custom_emoji", "paid"])
+    custom_emoji_id: Series[str] = pa.Field(nullable=True)
     count: Series[Int] = pa.Field(ge=0)
 
     class Config:
@@ -120,6 +163,14 @@ class ParseIssues(_Strict):
             "boundary_inferred",
             "copies_differ",
             "approximate_count",
+            "export_header",
+            "local_time",
+            "malformed_message",
+            "duplicate_message_id",
+            "unsupported_message",
+            "unknown_service_action",
+            "unknown_reaction",
+            "no_main_text",
         ]
     )
     message: Series[str]

@@ -11,9 +11,39 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Reaction:
+    """One reaction under a post: `shown` is the count as the input prints it ('1.2K').
+
+    `type` is 'emoji', 'custom_emoji' or 'paid' where the input tells them apart (None
+    for text renders); `custom_emoji_id` is Telegram's document id of a custom emoji.
+    """
+
     emoji: str | None
     count: int
     shown: str
+    type: str | None = None
+    custom_emoji_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A marked stretch of a record's text: a hashtag, mention or link that the input
+    itself marks (Telegram's text entities, the links of a t.me/s page).
+
+    `start`/`end` are offsets in code points into the record's text, so that
+    `text[start:end] == surface`. `type` is one of the entity types of DESIGN.md
+    (HASHTAG, MENTION, URL); `url` is the link's target where the input gives one;
+    `source_type` is the input's own name for the mark ('text_link', 'hashtag', ...).
+
+    >>> Span(0, 4, "HASHTAG", "#ONU", None, "hashtag").surface
+    '#ONU'
+    """
+
+    start: int
+    end: int
+    type: str
+    surface: str
+    url: str | None
+    source_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +74,23 @@ class ParsedRecord:
     date_max: dt.date | None = None
     date_source: str | None = None
     reactions: tuple[Reaction, ...] = ()
+    # What the richer formats (t.me/s HTML, Desktop exports, article HTML) also carry.
+    message_id: int | None = None
+    url: str | None = None
+    published_at: dt.datetime | None = None
+    edited: bool | None = None
+    edited_at: dt.datetime | None = None
+    scraped_at: dt.datetime | None = None
+    publisher: str | None = None
+    forwarded_from_handle: str | None = None
+    forwarded_from_id: str | None = None
+    forwarded_from_message_id: int | None = None
+    reply_to_message_id: int | None = None
+    author_signature: str | None = None
+    media_items: tuple[str, ...] = ()
+    views: int | None = None
+    views_raw: str | None = None
+    entities: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

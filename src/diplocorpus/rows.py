@@ -35,22 +35,34 @@ class PostRow:
     message_id: int | None
     url: str | None
     published_at: dt.datetime | None
+    edited: bool | None
+    edited_at: dt.datetime | None
+    scraped_at: dt.datetime | None
     date_min: dt.date | None
     date_max: dt.date | None
     date_source: str | None
+    publisher: str | None
     forwarded_from: str | None
+    forwarded_from_handle: str | None
+    forwarded_from_id: str | None
+    forwarded_from_message_id: int | None
+    reply_to_message_id: int | None
+    author_signature: str | None
     title: str | None
     lede: str | None
     text: str | None
     language: str | None
     languages: str | None
     media: str | None
+    media_items: str | None
     service_action: str | None
     byline: str | None
     dateline: str | None
     attribution: str | None
     captions: str | None
     links: str | None
+    views: int | None
+    views_raw: str | None
     n_chars: int
     raw_line_start: int
     raw_line_end: int
@@ -63,6 +75,8 @@ class ReactionRow:
     post_id: str
     rank: int
     emoji: str | None
+    type: str | None
+    custom_emoji_id: str | None
     count: int
 
 

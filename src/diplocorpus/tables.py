@@ -21,43 +21,12 @@ def post_rows(
     posts: list[PostRow] = []
     reactions: list[ReactionRow] = []
     records = [item for item in items if isinstance(item, ParsedRecord)]
-    ids = [f"{source_id}/L{r.line_start}" for r in records]
+    ids = post_ids(source_id, records)
     for ordinal, (record, post_id) in enumerate(zip(records, ids, strict=True), start=1):
-        language, languages = (None, None) if record.kind == "service" else detect_languages(record.text)
-        posts.append(
-            PostRow(
-                post_id=post_id,
-                source_id=source_id,
-                ordinal=ordinal,
-                kind=record.kind,
-                message_id=None,
-                url=None,
-                published_at=None,
-                date_min=record.date_min,
-                date_max=record.date_max,
-                date_source=record.date_source,
-                forwarded_from=record.forwarded_from,
-                title=record.title,
-                lede=record.lede,
-                text=record.text,
-                language=language,
-                languages=languages,
-                media=record.media,
-                service_action=record.service_action,
-                byline=record.byline,
-                dateline=record.dateline,
-                attribution=record.attribution,
-                captions="\n".join(record.captions) or None,
-                links="\n".join(record.links) or None,
-                n_chars=len(record.text or ""),
-                raw_line_start=record.line_start,
-                raw_line_end=record.line_end,
-                text_sha256=text_sha256(record.text),
-                duplicate_of=None,
-            )
-        )
+        posts.append(post_row(source_id, ordinal, post_id, record))
         reactions.extend(
-            ReactionRow(post_id, rank, r.emoji, r.count) for rank, r in enumerate(record.reactions, start=1)
+            ReactionRow(post_id, rank, r.emoji, r.type, r.custom_emoji_id, r.count)
+            for rank, r in enumerate(record.reactions, start=1)
         )
     issues = [
         ParseIssueRow(
@@ -73,6 +42,71 @@ def post_rows(
     ]
     issues.sort(key=lambda i: (i.raw_line_start, i.code))
     return posts, reactions, issues
+
+
+def post_ids(source_id: str, records: Sequence[ParsedRecord]) -> list[str]:
+    """'<source_id>/<message_id>' where the record has a native id not used before in the
+    source, else '<source_id>/L<raw_line_start>'.
+
+    >>> r = ParsedRecord(kind="post", line_start=7, line_end=9, text=None, message_id=42)
+    >>> post_ids("tg", [r, ParsedRecord(kind="post", line_start=10, line_end=12, text=None)])
+    ['tg/42', 'tg/L10']
+    """
+    seen: set[int] = set()
+    ids = []
+    for record in records:
+        if record.message_id is not None and record.message_id not in seen:
+            seen.add(record.message_id)
+            ids.append(f"{source_id}/{record.message_id}")
+        else:
+            ids.append(f"{source_id}/L{record.line_start}")
+    return ids
+
+
+def post_row(source_id: str, ordinal: int, post_id: str, record: ParsedRecord) -> PostRow:
+    language, languages = (None, None) if record.kind == "service" else detect_languages(record.text)
+    return PostRow(
+        post_id=post_id,
+        source_id=source_id,
+        ordinal=ordinal,
+        kind=record.kind,
+        message_id=record.message_id,
+        url=record.url,
+        published_at=record.published_at,
+        edited=record.edited,
+        edited_at=record.edited_at,
+        scraped_at=record.scraped_at,
+        date_min=record.date_min,
+        date_max=record.date_max,
+        date_source=record.date_source,
+        publisher=record.publisher,
+        forwarded_from=record.forwarded_from,
+        forwarded_from_handle=record.forwarded_from_handle,
+        forwarded_from_id=record.forwarded_from_id,
+        forwarded_from_message_id=record.forwarded_from_message_id,
+        reply_to_message_id=record.reply_to_message_id,
+        author_signature=record.author_signature,
+        title=record.title,
+        lede=record.lede,
+        text=record.text,
+        language=language,
+        languages=languages,
+        media=record.media,
+        media_items="\n".join(record.media_items) or None,
+        service_action=record.service_action,
+        byline=record.byline,
+        dateline=record.dateline,
+        attribution=record.attribution,
+        captions="\n".join(record.captions) or None,
+        links="\n".join(record.links) or None,
+        views=record.views,
+        views_raw=record.views_raw,
+        n_chars=len(record.text or ""),
+        raw_line_start=record.line_start,
+        raw_line_end=record.line_end,
+        text_sha256=text_sha256(record.text),
+        duplicate_of=None,
+    )
 
 
 def source_row(raw: RawFile, platform: str) -> SourceRow:

@@ -91,7 +91,8 @@ def _model_problems(name: str, table: pa.Table) -> list[str]:
         pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type, f.nullable)
         for f in table.schema
     )
-    frame = table.cast(plain).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get, date_as_object=False)
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    frame = table.cast(plain).to_pandas(types_mapper=nullable.get, date_as_object=False)
     try:
         MODELS[name].validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
@@ -156,7 +157,8 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
         [
             p["post_id"]
             for p in rows["posts"]
-            if p["message_id"] is None and p["post_id"] != f"{p['source_id']}/L{p['raw_line_start']}"
+            if p["post_id"] != f"{p['source_id']}/L{p['raw_line_start']}"
+            and (p["message_id"] is None or p["post_id"] != f"{p['source_id']}/{p['message_id']}")
         ],
     )
     report(

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from types import ModuleType
 
-from diplocorpus.parsers import telegram_text, web_text
+from diplocorpus.parsers import telegram_html, telegram_json, telegram_text, web_html, web_text
 from diplocorpus.records import Parsed
 
 ParseFunction = Callable[[str], Iterator[Parsed]]
 
-_MODULES: tuple[ModuleType, ...] = (telegram_text, web_text)
+_MODULES: tuple[ModuleType, ...] = (telegram_text, web_text, telegram_html, telegram_json, web_html)
 
 PARSERS: dict[str, ParseFunction] = {m.FORMAT: m.parse for m in _MODULES}
 PLATFORMS: dict[str, str] = {m.FORMAT: m.PLATFORM for m in _MODULES}

@@ -73,12 +73,17 @@ def parse_reactions(line: str) -> tuple[Reaction, ...] | None:
         emoji = m.group("emoji") or None
         if emoji and not all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in emoji):
             return None
-        found.append(Reaction(emoji, _expand_count(m.group("count")), m.group("count")))
+        found.append(Reaction(emoji, expand_count(m.group("count")), m.group("count")))
         pos = m.end()
     return tuple(found)
 
 
-def _expand_count(shown: str) -> int:
+def expand_count(shown: str) -> int:
+    """A count as Telegram shows it, expanded: an estimate when abbreviated.
+
+    >>> expand_count("28.0K"), expand_count("1,5M"), expand_count("312")
+    (28000, 1500000, 312)
+    """
     scale = {"k": 1_000, "m": 1_000_000}.get(shown[-1].lower(), 1)
     digits = shown[:-1] if scale > 1 else shown
     return round(float(digits.replace(",", ".")) * scale)

@@ -277,3 +277,54 @@ def _fixed_role(line: str, following: str | None) -> str | None:
     if _is_media(line, following):
         return "caption"
     return None
+
+
+@dataclass
+class BodyParts:
+    """An article's extracted lines sorted by the rules above (see `sort_body_lines`)."""
+
+    body: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    attribution: str | None = None
+    dateline: str | None = None
+    published: dt.date | None = None
+    dropped: dict[str, list[str]] = field(default_factory=dict)
+
+
+def sort_body_lines(lines: list[str], headline: str | None) -> BodyParts:
+    """Apply this format's line rules to the lines of one article whose boundaries are
+    already known (the main text another extractor found): captions, credits, embedded
+    addresses, attribution, a 'Publié le' date and an opening agency dateline leave the
+    body; boilerplate, teasers and repeats of the headline are dropped, by code.
+
+    >>> lines = ["MOSCOU, 10 février. /TASS/. Le ministre a parlé.", "Partager", "© TASS", "Suite."]
+    >>> parts = sort_body_lines(lines, None)
+    >>> parts.dateline, parts.body, parts.captions, parts.dropped
+    ('MOSCOU, 10 février. /TASS/.', ['Le ministre a parlé.', 'Suite.'], ['© TASS'], {'boilerplate': ['Partager']})
+    """
+    parts = BodyParts()
+    texts = [line.strip() for line in lines if line.strip()]
+    for k, line in enumerate(texts):
+        role = _fixed_role(line, texts[k + 1] if k + 1 < len(texts) else None)
+        if role is None and headline and _repeats(line, headline):
+            role = "repeated_headline"
+        if role in ("boilerplate", "read_more", "repeated_headline"):
+            parts.dropped.setdefault(role, []).append(line)
+        elif role == "caption":
+            parts.captions.append(line)
+        elif role == "link":
+            parts.links.append(line)
+        elif role == "attribution":
+            parts.attribution = line
+        elif role == "date":
+            m = PUBLISHED.match(line)
+            assert m is not None
+            parts.published = _date(m)
+        else:
+            m = DATELINE.match(line)
+            if m and not parts.body and parts.dateline is None:
+                parts.dateline = m.group("dateline")
+                line = line[m.end() :]
+            parts.body.append(line)
+    return parts
