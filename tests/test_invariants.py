@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 
@@ -90,24 +91,38 @@ def test_every_line_of_a_record_has_a_role_and_content_lines_reach_the_record(so
                 assert role in ("forwarded", "marker", "reactions"), role
 
 
+DOCUMENTS = ("datapackage.json", "croissant.json", "CITATION.cff", ".zenodo.json", "README.md")
+
+
 def _digests(directory) -> dict[str, str]:
     files = sorted(
-        [*directory.glob("data/*.parquet"), *directory.glob("data/*.csv"), directory / "datapackage.json"]
+        [
+            *directory.glob("data/*.parquet"),
+            *directory.glob("data/*.csv"),
+            *directory.glob("docs/figures/*.png"),
+            *(directory / name for name in DOCUMENTS),
+        ]
     )
-    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    return {str(f.relative_to(directory)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
-def test_rebuild_is_byte_identical(package) -> None:
-    build(package)
-    first = _digests(package)
-    build(package)
-    assert _digests(package) == first
-    assert len(first) == 9
+@pytest.fixture
+def package_with_readme(package):
+    shutil.copy(ROOT / "README.md", package / "README.md")
+    return package
 
 
-def test_committed_package_is_what_the_build_makes(package) -> None:
-    build(package)
-    assert _digests(package) == _digests(ROOT)
+def test_rebuild_is_byte_identical(package_with_readme) -> None:
+    build(package_with_readme)
+    first = _digests(package_with_readme)
+    build(package_with_readme)
+    assert _digests(package_with_readme) == first
+    assert len(first) == 8 + 2 + len(DOCUMENTS)
+
+
+def test_committed_package_is_what_the_build_makes(package_with_readme) -> None:
+    build(package_with_readme)
+    assert _digests(package_with_readme) == _digests(ROOT)
 
 
 def test_frictionless_validate_passes_on_the_committed_package() -> None:

@@ -90,7 +90,7 @@ def validate_command(package_dir: Path, no_frictionless: bool, quiet: bool) -> N
     if not quiet:
         for skipped in skipped_checks(package_flavour(package_dir) or "full"):
             stderr.print(f"skipped: {skipped}", markup=False, soft_wrap=True)
-        stderr.print(f"{package_dir}: valid", markup=False)
+        stderr.print(f"{package_dir}: valid", markup=False, soft_wrap=True)
 
 
 @main.command("release")

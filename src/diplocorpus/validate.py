@@ -17,7 +17,6 @@ import pandas as pd
 import pandera.errors
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 import yaml
 
 from diplocorpus.citation import zenodo_problems
