@@ -80,10 +80,16 @@ def test_zenodo_json_follows_the_documented_rules() -> None:
     [
         ({"upload_type": "data"}, "upload_type: 'data' is not one of"),
         ({"creators": []}, "creators: [] should be non-empty"),
-        ({"creators": [{"name": "X", "type": "Editor"}]}, "creators/0: Additional properties are not allowed"),
+        (
+            {"creators": [{"name": "X", "type": "Editor"}]},
+            "creators/0: Additional properties are not allowed",
+        ),
         ({"language": "fr"}, "language: 'fr' does not match"),
         ({"publication_date": "23/11/2026"}, "publication_date: '23/11/2026' does not match"),
-        ({"related_identifiers": [{"identifier": "x", "relation": "isAbout"}]}, "relation: 'isAbout' is not one of"),
+        (
+            {"related_identifiers": [{"identifier": "x", "relation": "isAbout"}]},
+            "relation: 'isAbout' is not one of",
+        ),
         ({"upload_type": "publication"}, "(top): 'publication_type' is a required property"),
         ({"license": None}, "(top): 'license' is a required property"),
         ({"funding": "x"}, "(top): Additional properties are not allowed ('funding' was unexpected)"),
@@ -107,7 +113,9 @@ def _tool(path: Path) -> Path:
 
 def test_cffconvert_validates_citation_cff() -> None:
     cffconvert = _tool(ROOT / ".venv-cff/bin/cffconvert")
-    done = subprocess.run([cffconvert, "--validate", "-i", "CITATION.cff"], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [cffconvert, "--validate", "-i", "CITATION.cff"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -171,11 +179,19 @@ def test_every_string_column_is_declared_withheld_or_kept() -> None:
         assert strings == withheld | kept, f"{table}: declare {strings ^ (withheld | kept)} in flavour.py"
 
 
-def _post(post_id: str, source_id: str, ordinal: int, kind: str, language: str | None, n_chars: int) -> PostRow:
+def _post(
+    post_id: str, source_id: str, ordinal: int, kind: str, language: str | None, n_chars: int
+) -> PostRow:
     fields = dict.fromkeys(PostRow.__slots__)
     fields.update(
-        post_id=post_id, source_id=source_id, ordinal=ordinal, kind=kind, language=language,
-        n_chars=n_chars, raw_line_start=ordinal, raw_line_end=ordinal,
+        post_id=post_id,
+        source_id=source_id,
+        ordinal=ordinal,
+        kind=kind,
+        language=language,
+        n_chars=n_chars,
+        raw_line_start=ordinal,
+        raw_line_end=ordinal,
     )
     return PostRow(**fields)
 
@@ -183,8 +199,19 @@ def _post(post_id: str, source_id: str, ordinal: int, kind: str, language: str |
 def test_data_card_numbers_come_from_the_tables() -> None:
     source = dict.fromkeys(SourceRow.__slots__)
     sources = [
-        SourceRow(**{**source, "source_id": s, "path": f"{s}.txt", "format": "telegram-text",
-                     "platform": "telegram", "language": "und", "sha256": "0" * 64, "bytes": 1, "encoding": "utf-8"})
+        SourceRow(
+            **{
+                **source,
+                "source_id": s,
+                "path": f"{s}.txt",
+                "format": "telegram-text",
+                "platform": "telegram",
+                "language": "und",
+                "sha256": "0" * 64,
+                "bytes": 1,
+                "encoding": "utf-8",
+            }
+        )
         for s in ("a", "b")
     ]
     posts = [
@@ -193,7 +220,11 @@ def test_data_card_numbers_come_from_the_tables() -> None:
         _post("a/L3", "a", 3, "service", None, 5),
         _post("b/L1", "b", 1, "post", "fr", 20),
     ]
-    reactions = [ReactionRow("a/L1", 1, "👍", 7), ReactionRow("a/L1", 2, None, 2), ReactionRow("b/L1", 1, "👍", 4)]
+    reactions = [
+        ReactionRow("a/L1", 1, "👍", 7),
+        ReactionRow("a/L1", 2, None, 2),
+        ReactionRow("b/L1", 1, "👍", 4),
+    ]
     issues = [ParseIssueRow("b", 2, 2, None, "page_chrome", "chrome")]
     tables = {
         "sources": to_table("sources", sources),

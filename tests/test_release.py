@@ -53,7 +53,14 @@ def test_full_bundle_unpacks_to_a_valid_package_with_its_raw_files(built: Path, 
     bundle = release(built, tmp_path / "dist")
     folder = unpack(bundle.path, tmp_path / "out")
     names = {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
-    assert {"datapackage.json", "README.md", "CITATION.cff", ".zenodo.json", "croissant.json", CHECKSUMS} <= names
+    assert {
+        "datapackage.json",
+        "README.md",
+        "CITATION.cff",
+        ".zenodo.json",
+        "croissant.json",
+        CHECKSUMS,
+    } <= names
     assert {f"data/{t}.{s}" for t in TABLES for s in ("parquet", "csv")} <= names
     assert {f"data/raw/{p.name}" for p in (ROOT / "data/raw").iterdir()} <= names
     assert len(names) == bundle.files
@@ -154,4 +161,6 @@ def test_release_needs_the_documents(built: Path, tmp_path: Path) -> None:
     (package / "CITATION.cff").unlink()
     result = run("release", str(package), "--out", str(tmp_path / "dist"))
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"error: {package / 'CITATION.cff'}: missing; run 'diplocorpus build' first"
+    assert (
+        result.stderr.strip() == f"error: {package / 'CITATION.cff'}: missing; run 'diplocorpus build' first"
+    )

@@ -47,7 +47,8 @@ def provenance(tables: dict[str, pa.Table]) -> str:
             f"name: {s['name']}" if s["name"] else "name: not stated",
             f"handle: {s['handle']}" if s["handle"] else "handle: not stated",
             f"address: {s['url']}" if s["url"] else "address collected from: not recorded",
-            "collected: " + (f"{s['collected_at']:%Y-%m-%dT%H:%M:%SZ}" if s["collected_at"] else "date not recorded"),
+            "collected: "
+            + (f"{s['collected_at']:%Y-%m-%dT%H:%M:%SZ}" if s["collected_at"] else "date not recorded"),
         ]
         out.append(f"- **`{s['source_id']}`** (`data/raw/{s['path']}`): {'; '.join(known)}.")
         if s["notes"]:
@@ -88,7 +89,15 @@ def _records_per_source(rows: dict[str, Rows]) -> str:
         shown[post_source[r["post_id"]]] += 1
         counted[post_source[r["post_id"]]] += r["count"]
     issues = Counter(i["source_id"] for i in rows["parse_issues"])
-    header = ["source", "format", "language (declared)", *kinds, "reactions shown", "sum of reaction counts", "parse issues"]
+    header = [
+        "source",
+        "format",
+        "language (declared)",
+        *kinds,
+        "reactions shown",
+        "sum of reaction counts",
+        "parse issues",
+    ]
     body = [
         [
             f"`{s['source_id']}`",
@@ -110,8 +119,13 @@ def _records_per_language(posts: Rows) -> str:
     for p in posts:
         counts[p["language"] or NO_LANGUAGE][p["kind"]] += 1
     languages = sorted(counts, key=lambda lang: (lang == NO_LANGUAGE, lang))
-    body = [[f"`{lang}`" if lang != NO_LANGUAGE else lang, *(counts[lang][k] for k in kinds)] for lang in languages]
-    return "Records per language (as detected from the text), by kind:\n\n" + _table(["language", *kinds], body)
+    body = [
+        [f"`{lang}`" if lang != NO_LANGUAGE else lang, *(counts[lang][k] for k in kinds)]
+        for lang in languages
+    ]
+    return "Records per language (as detected from the text), by kind:\n\n" + _table(
+        ["language", *kinds], body
+    )
 
 
 def _dates(posts: Rows) -> str:
@@ -136,7 +150,14 @@ def _text_lengths(posts: Rows) -> str:
         lengths = [p["n_chars"] for p in posts if p["kind"] == kind]
         if lengths:
             body.append(
-                [kind, len(lengths), min(lengths), _number(statistics.median(lengths)), max(lengths), sum(lengths)]
+                [
+                    kind,
+                    len(lengths),
+                    min(lengths),
+                    _number(statistics.median(lengths)),
+                    max(lengths),
+                    sum(lengths),
+                ]
             )
     header = ["kind", "records", "min", "median", "max", "total"]
     return "Length of the text in characters (`n_chars`), by kind:\n\n" + _table(header, body)

@@ -53,5 +53,8 @@ LANGUAGES = ["fr", "ru"]
 # Works the package's data card follows, related to the deposit by DOI.
 REFERENCES = [
     {"doi": "10.1145/3458723", "title": "Gebru et al., Datasheets for Datasets (2021)"},
-    {"doi": "10.1162/tacl_a_00041", "title": "Bender and Friedman, Data Statements for Natural Language Processing (2018)"},
+    {
+        "doi": "10.1162/tacl_a_00041",
+        "title": "Bender and Friedman, Data Statements for Natural Language Processing (2018)",
+    },
 ]

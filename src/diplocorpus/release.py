@@ -61,7 +61,9 @@ def release(package_dir: Path, out_dir: Path, *, without_text: bool = False) -> 
         raise ValidationFailed(problems)
     descriptor = json.loads((package_dir / "datapackage.json").read_text("utf-8"))
     if flavour_of(descriptor) != FULL:
-        raise CorpusError(f"{package_dir}: already a {flavour_of(descriptor)} package; release from the full one")
+        raise CorpusError(
+            f"{package_dir}: already a {flavour_of(descriptor)} package; release from the full one"
+        )
     missing = [name for name in (*DOCUMENTS, *_figure_paths()) if not (package_dir / name).is_file()]
     if missing:
         raise CorpusError(f"{package_dir / missing[0]}: missing; run 'diplocorpus build' first")

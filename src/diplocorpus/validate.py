@@ -90,11 +90,15 @@ def document_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str
     if croissant_path.is_file():
         croissant = json.loads(croissant_path.read_text("utf-8"))
         if croissant.get("version") != expected["version"]:
-            problems.append(f"croissant.json: version {croissant.get('version')!r} is not {expected['version']!r}")
+            problems.append(
+                f"croissant.json: version {croissant.get('version')!r} is not {expected['version']!r}"
+            )
         for item in croissant.get("distribution", []):
             path = package_dir / item["contentUrl"]
             if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != item.get("sha256"):
-                problems.append(f"croissant.json: sha256 of {item['contentUrl']} differs from the file; rebuild")
+                problems.append(
+                    f"croissant.json: sha256 of {item['contentUrl']} differs from the file; rebuild"
+                )
     zenodo_path = package_dir / ".zenodo.json"
     if zenodo_path.is_file():
         zenodo = json.loads(zenodo_path.read_text("utf-8"))
