@@ -164,3 +164,15 @@ def test_release_needs_the_documents(built: Path, tmp_path: Path) -> None:
     assert (
         result.stderr.strip() == f"error: {package / 'CITATION.cff'}: missing; run 'diplocorpus build' first"
     )
+
+
+def test_mlcroissant_loads_the_without_text_bundle(built: Path, tmp_path: Path) -> None:
+    import mlcroissant
+
+    folder = unpack(release(built, tmp_path / "dist", without_text=True).path, tmp_path / "out")
+    dataset = mlcroissant.Dataset(jsonld=str(folder / "croissant.json"))
+    for record_set in dataset.metadata.record_sets:
+        records = list(dataset.records(record_set=record_set.uuid))
+        assert len(records) == pq.read_metadata(folder / f"data/{record_set.name}.parquet").num_rows
+        if record_set.name == "posts":
+            assert {r["posts/text"] for r in records} == {None}
