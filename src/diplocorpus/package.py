@@ -41,9 +41,8 @@ LICENSES = [
 RIGHTS_NOTE = (
     f"The data license ({DATA_LICENSE}) covers the compilation, the table structure and the "
     "annotations made by the build (ids, spans, languages, hashes, parse issues). The texts "
-    "of the posts and articles, and the reactions shown under them, belong to their "
-    f"publishers and are not relicensed. The software that builds the package is under the "
-    f"{CODE_LICENSE} license."
+    "of the posts and articles belong to their publishers and are not relicensed. The "
+    f"software that builds the package is under the {CODE_LICENSE} license."
 )
 CONTRIBUTORS = [{"title": "diplocorpus maintainers", "roles": ["creator"]}]
 KEYWORDS = ["Telegram", "Russia", "diplomacy", "information operations", "French", "corpus"]
