@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 
@@ -11,6 +12,7 @@ import pytest
 
 from conftest import ROOT, SEEDS, parse_seed, seed_text
 from diplocorpus.build import build
+from diplocorpus.figures import FIGURES
 from diplocorpus.records import ParsedIssue, ParsedRecord
 from diplocorpus.schema import TABLES
 from diplocorpus.validate import validate_package
@@ -94,24 +96,38 @@ def test_every_line_of_a_record_has_a_role_and_content_lines_reach_the_record(so
                 assert role in ("forwarded", "marker", "reactions"), role
 
 
+DOCUMENTS = ("datapackage.json", "croissant.json", "CITATION.cff", ".zenodo.json", "README.md")
+
+
 def _digests(directory) -> dict[str, str]:
     files = sorted(
-        [*directory.glob("data/*.parquet"), *directory.glob("data/*.csv"), directory / "datapackage.json"]
+        [
+            *directory.glob("data/*.parquet"),
+            *directory.glob("data/*.csv"),
+            *directory.glob("docs/figures/*.png"),
+            *(directory / name for name in DOCUMENTS if (directory / name).exists()),
+        ]
     )
-    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    return {str(f.relative_to(directory)): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
 
 
-def test_rebuild_is_byte_identical(package) -> None:
-    build(package)
-    first = _digests(package)
-    build(package)
-    assert _digests(package) == first
-    assert len(first) == 2 * len(TABLES) + 1
+@pytest.fixture
+def package_with_readme(package):
+    shutil.copy(ROOT / "README.md", package / "README.md")
+    return package
 
 
-def test_committed_package_is_what_the_build_makes(package) -> None:
-    build(package)
-    assert _digests(package) == _digests(ROOT)
+def test_rebuild_is_byte_identical(package_with_readme) -> None:
+    build(package_with_readme)
+    first = _digests(package_with_readme)
+    build(package_with_readme)
+    assert _digests(package_with_readme) == first
+    assert len(first) == 2 * len(TABLES) + len(FIGURES) + len(DOCUMENTS)
+
+
+def test_committed_package_is_what_the_build_makes(package_with_readme) -> None:
+    build(package_with_readme)
+    assert _digests(package_with_readme) == _digests(ROOT)
 
 
 def test_frictionless_validate_passes_on_the_committed_package() -> None:
@@ -217,7 +233,9 @@ def test_a_post_read_twice_points_to_its_richer_copy(tmp_path) -> None:
     render = [(p["raw_line_start"], p["duplicate_of"]) for p in posts if p["source_id"] == "vt_render"]
     assert render == [(1, "vt_page/1434"), (15, "vt_page/1440"), (17, None)]
     # The page's only duplicate is the channel posting the same advertisement twice.
-    page = {p["post_id"]: p["duplicate_of"] for p in posts if p["source_id"] == "vt_page" and p["duplicate_of"]}
+    page = {
+        p["post_id"]: p["duplicate_of"] for p in posts if p["source_id"] == "vt_page" and p["duplicate_of"]
+    }
     assert page == {"vt_page/1458": "vt_page/1443"}
     assert summary.duplicates == 3
     distinct = [p for p in posts if p["duplicate_of"] is None]

@@ -20,7 +20,7 @@ from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.tables import post_rows, source_row, to_table
 from diplocorpus.validate import validate_tables
-from diplocorpus.write import publish, staging, write_tables
+from diplocorpus.write import publish, staging, write_documents, write_tables
 
 
 @dataclass
@@ -87,6 +87,7 @@ def build(
         problems = validate_tables(written, package_dir)
         if problems:
             raise ValidationFailed(problems)
+        write_documents(stage, package_dir, written)
         publish(stage, package_dir)
     return BuildSummary(
         rows={name: tables[name].num_rows for name in TABLES},

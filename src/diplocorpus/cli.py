@@ -1,5 +1,5 @@
-"""Command line: `diplocorpus build` and `diplocorpus validate`. The only module that
-touches the terminal."""
+"""Command line: `diplocorpus build`, `diplocorpus validate` and `diplocorpus release`. The
+only module that touches the terminal."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from rich.table import Table
 from diplocorpus import __version__
 from diplocorpus.build import BuildSummary, build
 from diplocorpus.errors import CorpusError, ValidationFailed
-from diplocorpus.validate import validate_package
+from diplocorpus.release import bundle_name, release
+from diplocorpus.validate import package_flavour, skipped_checks, validate_package
 
 stderr = Console(stderr=True, highlight=False)
 
@@ -33,7 +34,7 @@ def _fail(message: str) -> None:
 @click.version_option(__version__, prog_name="diplocorpus")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 def main(verbose: int) -> None:
-    """Build and validate the diplocorpus data package."""
+    """Build, validate and release the diplocorpus data package."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
@@ -87,7 +88,45 @@ def validate_command(package_dir: Path, no_frictionless: bool, quiet: bool) -> N
             stderr.print(problem, markup=False, soft_wrap=True)
         _fail(f"{package_dir}: {len(problems)} problem(s)")
     if not quiet:
-        stderr.print(f"{package_dir}: valid", markup=False)
+        for skipped in skipped_checks(package_flavour(package_dir) or "full"):
+            stderr.print(f"skipped: {skipped}", markup=False, soft_wrap=True)
+        stderr.print(f"{package_dir}: valid", markup=False, soft_wrap=True)
+
+
+@main.command("release")
+@PACKAGE_DIR
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the zip into (created if missing).",
+)
+@click.option(
+    "--without-text",
+    is_flag=True,
+    help="Null the columns holding the publishers' texts and leave out the raw files.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def release_command(package_dir: Path, out_dir: Path, without_text: bool, quiet: bool) -> None:
+    """Validate PACKAGE_DIR and write its release bundle (a zip) into --out."""
+    if not package_dir.is_dir():
+        _fail(f"{package_dir}: no such directory")
+    try:
+        bundle = release(package_dir, out_dir, without_text=without_text)
+    except ValidationFailed as err:
+        for problem in err.problems:
+            stderr.print(f"  {problem}", markup=False, soft_wrap=True)
+        _fail(f"{package_dir}: not released, {len(err.problems)} problem(s)")
+    except CorpusError as err:
+        _fail(str(err))
+    if not quiet:
+        stderr.print(
+            f"wrote {bundle.path} ({bundle.files} files, sha256 {bundle.sha256}); "
+            f"it unpacks to {bundle_name(without_text)}/",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 def _print_summary(package_dir: Path, summary: BuildSummary) -> None:

@@ -1,5 +1,9 @@
 """Validation in two layers, collecting every problem: Pandera per table, then the package
-(file hashes, keys across tables, spans against the raw files, Frictionless)."""
+(file hashes, keys across tables, spans against the raw files, the documents derived from
+datapackage.json, Frictionless).
+
+A package of the without-text flavour (see flavour.py) has no texts and no raw files: the
+checks that need them are skipped, and `skipped_checks` says which."""
 
 from __future__ import annotations
 
@@ -13,8 +17,11 @@ import pandas as pd
 import pandera.errors
 import pyarrow as pa
 import pyarrow.parquet as pq
+import yaml
 
+from diplocorpus.citation import zenodo_problems
 from diplocorpus.enrich import text_sha256
+from diplocorpus.flavour import FLAVOUR_KEY, FLAVOURS, FULL, WITHHELD, flavour_of
 from diplocorpus.models import MODELS
 from diplocorpus.read import decode
 from diplocorpus.schema import TABLES
@@ -22,13 +29,36 @@ from diplocorpus.schema import TABLES
 MAX_EXAMPLES = 3
 
 
-def validate_tables(tables: dict[str, pa.Table], package_dir: Path) -> list[str]:
+def validate_tables(tables: dict[str, pa.Table], package_dir: Path, flavour: str = FULL) -> list[str]:
     """Every problem found in the tables: per-table models, then cross-table invariants."""
     problems: list[str] = []
     for name in TABLES:
-        problems.extend(_model_problems(name, tables[name]))
-    problems.extend(_cross_problems({n: tables[n].to_pylist() for n in TABLES}, package_dir))
+        withheld = WITHHELD.get(name, ()) if flavour != FULL else ()
+        problems.extend(_model_problems(name, tables[name], withheld))
+        problems.extend(_withheld_problems(name, tables[name], withheld))
+    rows = {n: tables[n].to_pylist() for n in TABLES}
+    problems.extend(_cross_problems(rows, package_dir, with_text=flavour == FULL))
     return problems
+
+
+def skipped_checks(flavour: str) -> list[str]:
+    """The checks a package of this flavour cannot undergo, as sentences."""
+    if flavour == FULL:
+        return []
+    withheld = ", ".join(f"{t}.{c}" for t, cs in WITHHELD.items() for c in cs)
+    return [
+        f"{flavour} flavour: {withheld} are withheld (checked to be null, not against a model)",
+        f"{flavour} flavour: no raw files, so raw-line coverage and raw-file hashes are not checked",
+        f"{flavour} flavour: no text, so n_chars and text_sha256 are not checked against it",
+    ]
+
+
+def package_flavour(package_dir: Path) -> str | None:
+    """The flavour datapackage.json declares, or None when there is no readable descriptor."""
+    try:
+        return flavour_of(json.loads((package_dir / "datapackage.json").read_text("utf-8")))
+    except (OSError, ValueError):
+        return None
 
 
 def validate_package(package_dir: Path, *, with_frictionless: bool = True) -> list[str]:
@@ -37,13 +67,55 @@ def validate_package(package_dir: Path, *, with_frictionless: bool = True) -> li
     if not descriptor_path.is_file():
         return [f"{descriptor_path}: not found; run 'diplocorpus build' first"]
     descriptor = json.loads(descriptor_path.read_text("utf-8"))
+    flavour = flavour_of(descriptor)
+    if flavour not in FLAVOURS:
+        return [f"datapackage.json: {FLAVOUR_KEY} {flavour!r} is not one of {', '.join(FLAVOURS)}"]
     problems = _file_problems(package_dir, descriptor)
     if problems:
         return problems
     tables = {name: pq.read_table(package_dir / f"data/{name}.parquet") for name in TABLES}
-    problems.extend(validate_tables(tables, package_dir))
+    problems.extend(validate_tables(tables, package_dir, flavour))
+    problems.extend(document_problems(package_dir, descriptor))
     if with_frictionless:
         problems.extend(frictionless_problems(descriptor_path))
+    return problems
+
+
+def document_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
+    """croissant.json, .zenodo.json and CITATION.cff, where present, against datapackage.json
+    and the files: same version and title, same file hashes, Zenodo's documented rules."""
+    problems = []
+    expected = {"version": descriptor["version"], "title": descriptor["title"]}
+    croissant_path = package_dir / "croissant.json"
+    if croissant_path.is_file():
+        croissant = json.loads(croissant_path.read_text("utf-8"))
+        if croissant.get("version") != expected["version"]:
+            problems.append(
+                f"croissant.json: version {croissant.get('version')!r} is not {expected['version']!r}"
+            )
+        for item in croissant.get("distribution", []):
+            path = package_dir / item["contentUrl"]
+            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != item.get("sha256"):
+                problems.append(
+                    f"croissant.json: sha256 of {item['contentUrl']} differs from the file; rebuild"
+                )
+    zenodo_path = package_dir / ".zenodo.json"
+    if zenodo_path.is_file():
+        zenodo = json.loads(zenodo_path.read_text("utf-8"))
+        problems.extend(zenodo_problems(zenodo))
+        problems.extend(
+            f".zenodo.json: {key} {zenodo.get(key)!r} is not {value!r}"
+            for key, value in expected.items()
+            if zenodo.get(key) != value
+        )
+    citation_path = package_dir / "CITATION.cff"
+    if citation_path.is_file():
+        citation = yaml.safe_load(citation_path.read_text("utf-8"))
+        problems.extend(
+            f"CITATION.cff: {key} {citation.get(key)!r} is not {value!r}"
+            for key, value in expected.items()
+            if citation.get(key) != value
+        )
     return problems
 
 
@@ -85,7 +157,16 @@ def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
     return problems
 
 
-def _model_problems(name: str, table: pa.Table) -> list[str]:
+def _withheld_problems(name: str, table: pa.Table, withheld: tuple[str, ...]) -> list[str]:
+    return [
+        f"{name}.{column}: withheld in this flavour but {table.num_rows - table.column(column).null_count} "
+        "row(s) are not null"
+        for column in withheld
+        if table.column(column).null_count != table.num_rows
+    ]
+
+
+def _model_problems(name: str, table: pa.Table, withheld: tuple[str, ...] = ()) -> list[str]:
     # Categories are checked by value: decode dictionaries to plain strings first.
     plain = pa.schema(
         pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type, f.nullable)
@@ -93,8 +174,11 @@ def _model_problems(name: str, table: pa.Table) -> list[str]:
     )
     nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
     frame = table.cast(plain).to_pandas(types_mapper=nullable.get, date_as_object=False)
+    model = MODELS[name].to_schema()
+    if withheld:
+        model = model.update_columns({column: {"nullable": True} for column in withheld})
     try:
-        MODELS[name].validate(frame, lazy=True)
+        model.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as err:
         cases = err.failure_cases
         out = []
@@ -106,7 +190,9 @@ def _model_problems(name: str, table: pa.Table) -> list[str]:
     return []
 
 
-def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) -> list[str]:
+def _cross_problems(
+    rows: dict[str, list[dict[str, Any]]], package_dir: Path, *, with_text: bool = True
+) -> list[str]:
     problems: list[str] = []
 
     def report(check: str, bad: list[Any]) -> None:
@@ -161,14 +247,15 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
             and (p["message_id"] is None or p["post_id"] != f"{p['source_id']}/{p['message_id']}")
         ],
     )
-    report(
-        "posts.n_chars differs from len(text)",
-        [p["post_id"] for p in rows["posts"] if p["n_chars"] != len(p["text"] or "")],
-    )
-    report(
-        "posts.text_sha256 differs from the text's hash",
-        [p["post_id"] for p in rows["posts"] if p["text_sha256"] != text_sha256(p["text"])],
-    )
+    if with_text:
+        report(
+            "posts.n_chars differs from len(text)",
+            [p["post_id"] for p in rows["posts"] if p["n_chars"] != len(p["text"] or "")],
+        )
+        report(
+            "posts.text_sha256 differs from the text's hash",
+            [p["post_id"] for p in rows["posts"] if p["text_sha256"] != text_sha256(p["text"])],
+        )
     report(
         "posts.language must be null exactly for service records",
         [p["post_id"] for p in rows["posts"] if (p["language"] is None) != (p["kind"] == "service")],
@@ -198,15 +285,16 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
         "entities.entity_id not in entity_catalog",
         [e["entity_id"] for e in rows["entities"] if e["entity_id"] and e["entity_id"] not in catalog],
     )
-    report(
-        "entities: text[start:end] differs from surface",
-        [
-            (e["post_id"], e["start"])
-            for e in rows["entities"]
-            if e["post_id"] in posts
-            and (posts[e["post_id"]]["text"] or "")[e["start"] : e["end"]] != e["surface"]
-        ],
-    )
+    if with_text:
+        report(
+            "entities: text[start:end] differs from surface",
+            [
+                (e["post_id"], e["start"])
+                for e in rows["entities"]
+                if e["post_id"] in posts
+                and (posts[e["post_id"]]["text"] or "")[e["start"] : e["end"]] != e["surface"]
+            ],
+        )
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for e in rows["entities"]:
         spans[e["post_id"]].append((e["start"], e["end"]))
@@ -243,7 +331,8 @@ def _cross_problems(rows: dict[str, list[dict[str, Any]]], package_dir: Path) ->
                 if p["ordinal"] != k or (k > 1 and records[k - 2]["raw_line_end"] >= p["raw_line_start"])
             ],
         )
-        problems.extend(_raw_problems(package_dir, source, records, issues_by_source[source_id]))
+        if with_text:
+            problems.extend(_raw_problems(package_dir, source, records, issues_by_source[source_id]))
     return problems
 
 

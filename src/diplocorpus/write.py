@@ -1,4 +1,6 @@
-"""Write the package: data/<table>.parquet and .csv, and datapackage.json, all or nothing.
+"""Write the package, all or nothing: data/<table>.parquet and .csv, datapackage.json, and
+the documents derived from them (croissant.json, CITATION.cff, .zenodo.json, the figures
+and the README's generated blocks).
 
 Files are first written to a staging folder inside the package directory, checked
 there, and only then moved over the previous output, one rename per file.
@@ -23,6 +25,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diplocorpus import package
+from diplocorpus.citation import citation_cff, zenodo_json
+from diplocorpus.croissant import croissant_json
+from diplocorpus.docs import render_readme
+from diplocorpus.figures import draw_figures
 from diplocorpus.rows import SourceRow
 from diplocorpus.schema import TABLES, table_schema
 
@@ -43,23 +49,52 @@ def staging(package_dir: Path) -> Iterator[Path]:
 def write_tables(stage: Path, tables: dict[str, pa.Table], sources: list[SourceRow]) -> None:
     """Write every table as Parquet and CSV into the stage, then datapackage.json."""
     for name in TABLES:
-        pq.write_table(
-            tables[name], stage / f"data/{name}.parquet", compression="zstd", row_group_size=100_000
-        )
-        (stage / f"data/{name}.csv").write_bytes(to_csv(tables[name]))
-    descriptor = datapackage(stage, sources)
+        write_table_files(stage, name, tables[name])
+    write_descriptor(stage, datapackage(stage, sources))
+
+
+def write_documents(stage: Path, package_dir: Path, tables: dict[str, pa.Table]) -> None:
+    """Write what derives from the staged package: croissant.json, the citation files, the
+    figures, and README.md with its generated blocks (when the package has a README)."""
+    descriptor = json.loads((stage / "datapackage.json").read_text("utf-8"))
+    (stage / "croissant.json").write_text(croissant_json(descriptor), encoding="utf-8")
+    (stage / "CITATION.cff").write_text(citation_cff(), encoding="utf-8")
+    (stage / ".zenodo.json").write_text(zenodo_json(), encoding="utf-8")
+    for path, png in draw_figures(tables).items():
+        (stage / path).parent.mkdir(parents=True, exist_ok=True)
+        (stage / path).write_bytes(png)
+    readme = package_dir / "README.md"
+    if readme.is_file():
+        text = readme.read_text("utf-8")
+        rendered = render_readme(text, tables)
+        if rendered != text:
+            (stage / "README.md").write_text(rendered, encoding="utf-8")
+
+
+def write_table_files(stage: Path, name: str, table: pa.Table) -> None:
+    """data/<name>.parquet and its CSV twin."""
+    pq.write_table(table, stage / f"data/{name}.parquet", compression="zstd", row_group_size=100_000)
+    (stage / f"data/{name}.csv").write_bytes(to_csv(table))
+
+
+def write_descriptor(stage: Path, descriptor: dict[str, Any]) -> None:
     (stage / "datapackage.json").write_text(
         json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
 
 
+def file_facts(path: Path) -> tuple[int, str]:
+    """Size and 'sha256:<hex>' of a file, as datapackage.json records them."""
+    data = path.read_bytes()
+    return len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+
+
 def publish(stage: Path, package_dir: Path) -> None:
-    """Move the staged files over the previous output."""
-    (package_dir / "data").mkdir(exist_ok=True)
-    for name in TABLES:
-        for suffix in ("parquet", "csv"):
-            os.replace(stage / f"data/{name}.{suffix}", package_dir / f"data/{name}.{suffix}")
-    os.replace(stage / "datapackage.json", package_dir / "datapackage.json")
+    """Move every staged file over the previous output, datapackage.json last."""
+    staged = sorted(p.relative_to(stage) for p in stage.rglob("*") if p.is_file())
+    for path in sorted(staged, key=lambda p: p == Path("datapackage.json")):
+        (package_dir / path).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(stage / path, package_dir / path)
 
 
 def to_csv(table: pa.Table) -> bytes:
