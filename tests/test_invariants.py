@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import shutil
 import subprocess
@@ -240,3 +241,21 @@ def test_a_post_read_twice_points_to_its_richer_copy(tmp_path) -> None:
     assert summary.duplicates == 3
     distinct = [p for p in posts if p["duplicate_of"] is None]
     assert len(distinct) == 16 - 1 + 1
+
+
+def test_what_the_input_marks_becomes_entity_rows(formats_package) -> None:
+    """Every hashtag, mention and link a Desktop export or a t.me/s page marks is an entity
+    row of method telegram-export, at the span the parser read."""
+    entities = pq.read_table(formats_package / "data/entities.parquet").to_pylist()
+    found = {
+        (e["post_id"], e["start"], e["end"], e["type"]) for e in entities if e["method"] == "telegram-export"
+    }
+    expected = set()
+    for fmt, case in FORMAT_SOURCES:
+        spans = case_dir(fmt, case) / "expected/spans.csv"
+        if spans.exists():
+            with spans.open(encoding="utf-8", newline="") as f:
+                for row in csv.DictReader(f):
+                    post_id = row["post_id"].replace(case, case.replace("-", "_"), 1)
+                    expected.add((post_id, int(row["start"]), int(row["end"]), row["type"]))
+    assert expected and found == expected

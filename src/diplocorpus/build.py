@@ -15,10 +15,11 @@ from diplocorpus.entities import Recognizer
 from diplocorpus.errors import FormatError, ValidationFailed
 from diplocorpus.parsers import PARSERS, PLATFORMS, formats
 from diplocorpus.read import ManifestEntry, read_manifest, read_raw
+from diplocorpus.records import ParsedRecord, Span
 from diplocorpus.relate import duplicate_of, mark_same_post_duplicates, translation_pairs
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import TABLES
-from diplocorpus.tables import post_rows, source_row, to_table
+from diplocorpus.tables import post_ids, post_rows, source_row, to_table
 from diplocorpus.validate import validate_tables
 from diplocorpus.write import publish, staging, write_documents, write_tables
 
@@ -46,6 +47,7 @@ def build(
     posts: list[PostRow] = []
     reactions: list[ReactionRow] = []
     issues: list[ParseIssueRow] = []
+    marked: dict[str, tuple[Span, ...]] = {}  # what the input itself marks in a post's text
     for entry in sorted(entries, key=lambda e: e.source_id):
         raw = read_raw(package_dir, entry)
         platform = PLATFORMS[entry.format]
@@ -61,6 +63,12 @@ def build(
             where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
             raise FormatError(f"{where}: {err}") from None
         p, r, i = post_rows(entry.source_id, items)
+        records = [item for item in items if isinstance(item, ParsedRecord)]
+        marked.update(
+            (post_id, record.entities)
+            for post_id, record in zip(post_ids(entry.source_id, records), records, strict=True)
+            if record.entities
+        )
         sources.append(source_row(raw, platform))
         posts.extend(p)
         reactions.extend(r)
@@ -71,7 +79,7 @@ def build(
     posts = mark_duplicates(date_channels(posts, sources))
     catalog = read_catalog(package_dir)
     years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
-    entities = Recognizer(catalog).rows(posts, years)
+    entities = Recognizer(catalog).rows(posts, years, marked)
     tables = {
         "sources": to_table("sources", sources),
         "posts": to_table("posts", posts),

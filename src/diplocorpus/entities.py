@@ -14,10 +14,22 @@ from dataclasses import dataclass
 
 from diplocorpus import ner
 from diplocorpus.catalog import Gazetteer, Linker
+from diplocorpus.records import Span
 from diplocorpus.rows import EntityCatalogRow, EntityRow, PostRow
 from diplocorpus.rules import find_rule_entities
 
 _WORD = re.compile(r"\w+")
+MARKED = "telegram-export"
+
+
+def _marked_normal(span: Span) -> str:
+    """Normal form of a span the input marks, as the rules give it."""
+    if span.type == "HASHTAG":
+        return span.surface.lstrip("#")
+    if span.type == "MENTION":
+        return span.surface.lstrip("@").lower()
+    target = span.url or span.surface
+    return target if "://" in target else f"https://{target}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +49,25 @@ class Recognizer:
         self.linker = Linker(catalog, lemmatize=ner.lemmatize_russian)
         self.gazetteer = Gazetteer(catalog, ner.phrase_keys)
 
-    def rows(self, posts: Sequence[PostRow], years: Mapping[str, int | None]) -> list[EntityRow]:
+    def rows(
+        self,
+        posts: Sequence[PostRow],
+        years: Mapping[str, int | None],
+        marked: Mapping[str, Sequence[Span]] | None = None,
+    ) -> list[EntityRow]:
         """Every mention in the text of `posts`, sorted by post and offset.
 
-        `years` gives, per post_id, the year in which to read a date written without one.
+        `years` gives, per post_id, the year in which to read a date written without one;
+        `marked`, per post_id, the hashtags, mentions and links the input itself marks
+        (Telegram exports' text entities, the links of a t.me/s page).
         """
+        marked = marked or {}
         texts = [p for p in posts if p.kind != "service" and p.text]
         analyses = ner.tag([p.text or "" for p in texts])
         rows: list[EntityRow] = []
         for post, analysis in zip(texts, analyses, strict=True):
             text = post.text or ""
-            for c in self.mentions(text, analysis, years.get(post.post_id)):
+            for c in self.mentions(text, analysis, years.get(post.post_id), marked.get(post.post_id, ())):
                 rows.append(
                     EntityRow(
                         post.post_id,
@@ -62,10 +82,16 @@ class Recognizer:
                 )
         return rows
 
-    def mentions(self, text: str, analysis: ner.Analysis, year: int | None) -> list[Candidate]:
-        """Non-overlapping mentions of one text: rules first, then linked names (longest
-        first), then the models' unlinked names."""
-        candidates = []
+    def mentions(
+        self, text: str, analysis: ner.Analysis, year: int | None, marked: Sequence[Span] = ()
+    ) -> list[Candidate]:
+        """Non-overlapping mentions of one text: what the input marks first, then rules,
+        then linked names (longest first), then the models' unlinked names."""
+        candidates = [
+            Candidate(s.start, s.end, s.type, _marked_normal(s), None, MARKED)
+            for s in marked
+            if text[s.start : s.end] == s.surface
+        ]
         for m in find_rule_entities(text, year):
             entity_id = f"country-{m.normalized.lower()}" if m.type == "FLAG" and m.normalized else None
             candidates.append(
@@ -93,9 +119,16 @@ class Recognizer:
                     continue
             type_ = self.linker.types[entity_id] if entity_id else t.type
             candidates.append(Candidate(t.start, t.end, type_, t.normal, entity_id, t.method))
-        # Rules win; then linked before unlinked, longer before shorter, catalogue before model.
+        # The input's marks win, then rules; then linked before unlinked, longer before
+        # shorter, catalogue before model.
         candidates.sort(
-            key=lambda c: (c.method != "rule", c.entity_id is None, c.start - c.end, c.method != "catalog")
+            key=lambda c: (
+                c.method not in (MARKED, "rule"),
+                c.method != MARKED,
+                c.entity_id is None,
+                c.start - c.end,
+                c.method != "catalog",
+            )
         )
         taken = bytearray(len(text))
         chosen = []

@@ -210,7 +210,7 @@ class Entities(_Strict):
     )
     normalized: Series[str] = pa.Field(nullable=True)
     entity_id: Series[str] = pa.Field(nullable=True)
-    method: Series[str] = pa.Field(isin=["rule", "catalog", "spacy", "natasha"])
+    method: Series[str] = pa.Field(isin=["telegram-export", "rule", "catalog", "spacy", "natasha"])
 
     class Config:
         unique = ["post_id", "start"]
