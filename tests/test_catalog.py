@@ -19,7 +19,7 @@ def catalog():
 
 @pytest.fixture(scope="module")
 def linker(catalog):
-    return Linker(catalog, lemmatize=ner.lemmatize_russian)
+    return Linker(catalog, ner.phrase_keys)
 
 
 @pytest.fixture(scope="module")

@@ -16,14 +16,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from diplocorpus.errors import ManifestError
-from diplocorpus.names import name_key
+from diplocorpus.names import fold_word, name_key
 from diplocorpus.rows import EntityCatalogRow
 
 CATALOG_PATH = "data/curated/entity_catalog.csv"
@@ -43,9 +42,13 @@ def fold(text: str) -> str:
     >>> fold("l’ONU") == fold("ONU"), fold("С.В. Лавров") == fold("С.В.Лавров")
     (True, True)
     """
-    text = _ARTICLE.sub("", text.strip()).lower().replace("ё", "е")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if c.isalnum())
+    return "".join(c for c in fold_word(_ARTICLE.sub("", text.strip())) if c.isalnum())
+
+
+def names_of(row: EntityCatalogRow) -> list[str]:
+    """Every name of an entry: its labels and its aliases."""
+    names = [row.label_fr, row.label_ru or "", row.label_en, *(row.aliases or "").split(ALIAS_SEPARATOR)]
+    return [n for n in (n.strip() for n in names) if n]
 
 
 def read_catalog(package_dir: Path) -> list[EntityCatalogRow]:
@@ -140,23 +143,21 @@ def gender_of(surname: str) -> str | None:
 class Linker:
     """Links mentions to catalogue entries; see the module docstring for the rules.
 
-    `lemmatize` turns a Russian phrase into the lemmas of its words (natasha), so that
-    aliases and inflected mentions meet: Совете Безопасности ООН, Совет Безопасности ООН.
+    `keys_of` gives the keys of a name's words (for Russian their lemmas, see
+    ner.phrase_keys), so that aliases and inflected mentions meet: Совете Безопасности
+    ООН, Совет Безопасности ООН.
     """
 
-    def __init__(self, rows: Sequence[EntityCatalogRow], lemmatize: Callable[[str], str] | None = None):
+    def __init__(
+        self, rows: Sequence[EntityCatalogRow], keys_of: Callable[[str], tuple[str, ...]] | None = None
+    ):
         self.types = {row.entity_id: row.type for row in rows}
-        self._lemmatize = lemmatize
+        self._keys_of = keys_of
         self._aliases: dict[str, set[str]] = defaultdict(set)
         self._surnames: dict[str, list[_Person]] = defaultdict(list)
         for row in rows:
-            names = [
-                row.label_fr,
-                row.label_ru or "",
-                row.label_en,
-                *(row.aliases or "").split(ALIAS_SEPARATOR),
-            ]
-            for name in filter(None, (n.strip() for n in names)):
+            names = names_of(row)
+            for name in names:
                 for key in self._keys(name):
                     self._aliases[key].add(row.entity_id)
             if row.type == "PER":
@@ -164,8 +165,8 @@ class Linker:
 
     def _keys(self, name: str) -> set[str]:
         keys = {fold(name)}
-        if self._lemmatize and _is_cyrillic(name):
-            keys.add(fold(self._lemmatize(name)))
+        if self._keys_of and _is_cyrillic(name):
+            keys.add("".join(self._keys_of(name)))
         keys.discard("")
         return keys
 
@@ -173,7 +174,7 @@ class Linker:
         surnames: set[str] = set()
         first_keys: set[str] = set()
         initials: set[str] = set()
-        for name in filter(None, (n.strip() for n in names)):
+        for name in names:
             words = _words(name)
             if not words:
                 continue
@@ -249,13 +250,7 @@ class Gazetteer:
         # Names written in capitals (UN, AES, МИД) match only capitals: 'Un' opens sentences.
         self._acronyms: set[tuple[str, ...]] = set()
         for row in rows:
-            names = [
-                row.label_fr,
-                row.label_ru or "",
-                row.label_en,
-                *(row.aliases or "").split(ALIAS_SEPARATOR),
-            ]
-            for name in filter(None, (n.strip() for n in names)):
+            for name in names_of(row):
                 key = keys_of(name)
                 if key and (len(key) > 1 or len(key[0]) > 2 or name.isupper()):
                     self._names[key].add(row.entity_id)

@@ -46,7 +46,7 @@ class Recognizer:
     """Finds and links the mentions of posts' texts, with the catalogue it was given."""
 
     def __init__(self, catalog: Sequence[EntityCatalogRow]):
-        self.linker = Linker(catalog, lemmatize=ner.lemmatize_russian)
+        self.linker = Linker(catalog, ner.phrase_keys)
         self.gazetteer = Gazetteer(catalog, ner.phrase_keys)
 
     def rows(

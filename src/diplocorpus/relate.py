@@ -257,15 +257,17 @@ def translation_pairs(posts: Sequence[PostRow]) -> list[TranslationRow]:
 
     targets_taken: set[str] = set()
     originals_taken: set[tuple[str, str]] = set()
+    originals: set[str] = set()
     pairs: list[TranslationRow] = []
     for _, distance, source, target, found, method in candidates:
         if target.post_id in targets_taken or source.post_id in targets_taken:
             continue
         if (source.post_id, target.language) in originals_taken:
             continue
-        if any(p.source_post_id == target.post_id for p in pairs):
-            continue
+        if target.post_id in originals:
+            continue  # a post that has a translation is no one's translation
         targets_taken.add(target.post_id)
+        originals.add(source.post_id)
         originals_taken.add((source.post_id, target.language))
         where = (
             f"{distance} record{'s' if distance != 1 else ''} later"

@@ -298,13 +298,11 @@ def _cross_problems(
     spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for e in rows["entities"]:
         spans[e["post_id"]].append((e["start"], e["end"]))
+    for ss in spans.values():
+        ss.sort()
     report(
         "entities overlap within a post",
-        [
-            pid
-            for pid, ss in spans.items()
-            if any(a[1] > b[0] for a, b in zip(sorted(ss), sorted(ss)[1:], strict=False))
-        ],
+        [pid for pid, ss in spans.items() if any(a[1] > b[0] for a, b in zip(ss, ss[1:], strict=False))],
     )
 
     ranks: dict[str, list[int]] = defaultdict(list)
