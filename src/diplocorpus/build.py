@@ -19,7 +19,7 @@ from diplocorpus.records import ParsedRecord, Span
 from diplocorpus.relate import duplicate_of, mark_same_post_duplicates, translation_pairs
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import TABLES
-from diplocorpus.tables import post_ids, post_rows, source_row, to_table
+from diplocorpus.tables import post_rows, source_row, to_table
 from diplocorpus.validate import validate_tables
 from diplocorpus.write import publish, staging, write_documents, write_tables
 
@@ -65,9 +65,7 @@ def build(
         p, r, i = post_rows(entry.source_id, items)
         records = [item for item in items if isinstance(item, ParsedRecord)]
         marked.update(
-            (post_id, record.entities)
-            for post_id, record in zip(post_ids(entry.source_id, records), records, strict=True)
-            if record.entities
+            (row.post_id, record.entities) for row, record in zip(p, records, strict=True) if record.entities
         )
         sources.append(source_row(raw, platform))
         posts.extend(p)

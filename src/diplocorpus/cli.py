@@ -139,7 +139,7 @@ def _print_summary(package_dir: Path, summary: BuildSummary) -> None:
     stderr.print(table)
     if summary.duplicates:
         stderr.print(
-            f"{summary.duplicates} post(s) read twice point to a richer copy (duplicate_of)", markup=False
+            f"{summary.duplicates} record(s) repeat another and point to it (duplicate_of)", markup=False
         )
     if summary.issues_by_code:
         issues = Table(title="parse issues by code", title_justify="left")
