@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 
 from diplocorpus.catalog import read_catalog
 from diplocorpus.dates import DatedInput, bound_dates
+from diplocorpus.enrich import with_languages
 from diplocorpus.entities import Recognizer
 from diplocorpus.errors import FormatError, ValidationFailed
 from diplocorpus.parsers import PARSERS, PLATFORMS, formats
@@ -63,6 +64,7 @@ def build(
             where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
             raise FormatError(f"{where}: {err}") from None
         p, r, i = post_rows(entry.source_id, items)
+        p = with_languages(p)
         records = [item for item in items if isinstance(item, ParsedRecord)]
         marked.update(
             (row.post_id, record.entities) for row, record in zip(p, records, strict=True) if record.entities

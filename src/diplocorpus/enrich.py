@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from diplocorpus.parsers.lines import letter_counts
+from diplocorpus.rows import PostRow
 
 # What is not prose in any language: hashtags, mentions, links, and anything not a letter.
 _NOT_PROSE = re.compile(r"[#@]\w+|https?://\S+|www\.\S+|[^\w\s]|\d|_")
@@ -87,3 +90,15 @@ def detect_language(text: str | None) -> str:
 
 def text_sha256(text: str | None) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest() if text is not None else None
+
+
+def with_languages(posts: Sequence[PostRow]) -> list[PostRow]:
+    """`posts` with `language` and `languages` filled; service records have neither."""
+    out = []
+    for post in posts:
+        if post.kind == "service":
+            out.append(post)
+            continue
+        language, languages = detect_languages(post.text)
+        out.append(replace(post, language=language, languages=languages))
+    return out

@@ -7,7 +7,7 @@ from dataclasses import fields
 
 import pyarrow as pa
 
-from diplocorpus.enrich import detect_languages, text_sha256
+from diplocorpus.enrich import text_sha256
 from diplocorpus.read import RawFile
 from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
@@ -64,7 +64,7 @@ def post_ids(source_id: str, records: Sequence[ParsedRecord]) -> list[str]:
 
 
 def post_row(source_id: str, ordinal: int, post_id: str, record: ParsedRecord) -> PostRow:
-    language, languages = (None, None) if record.kind == "service" else detect_languages(record.text)
+    """The posts row of a record; `language` and `languages` are left for enrich.with_languages."""
     return PostRow(
         post_id=post_id,
         source_id=source_id,
@@ -89,8 +89,8 @@ def post_row(source_id: str, ordinal: int, post_id: str, record: ParsedRecord) -
         title=record.title,
         lede=record.lede,
         text=record.text,
-        language=language,
-        languages=languages,
+        language=None,
+        languages=None,
         media=record.media,
         media_items="\n".join(record.media_items) or None,
         service_action=record.service_action,
