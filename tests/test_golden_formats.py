@@ -16,6 +16,7 @@ import lxml.html
 import pytest
 
 from conftest import GOLDEN
+from diplocorpus.enrich import with_languages
 from diplocorpus.errors import FormatError
 from diplocorpus.parsers import PARSERS
 from diplocorpus.read import decode
@@ -58,6 +59,7 @@ def golden_files(fmt: str, case: str) -> dict[str, bytes]:
     except FormatError as err:
         return {"error.txt": f"line {err.line}: {err}\n".encode()}
     posts, reactions, issues = post_rows(case, items)
+    posts = with_languages(posts)
     return {
         "posts.csv": to_csv(to_table("posts", posts)),
         "reactions.csv": to_csv(to_table("reactions", reactions)),
