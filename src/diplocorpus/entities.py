@@ -45,9 +45,13 @@ class Candidate:
 class Recognizer:
     """Finds and links the mentions of posts' texts, with the catalogue it was given."""
 
-    def __init__(self, catalog: Sequence[EntityCatalogRow]):
-        self.linker = Linker(catalog, ner.phrase_keys)
-        self.gazetteer = Gazetteer(catalog, ner.phrase_keys)
+    def __init__(self, catalog: Sequence[EntityCatalogRow], models: bool = True):
+        """`models`: run spaCy and natasha (NER, Russian lemmas); without them, mentions
+        come from the input's marks, the rules and the catalogue's names only."""
+        self.models = models
+        keys_of = ner.phrase_keys if models else ner.word_keys
+        self.linker = Linker(catalog, keys_of)
+        self.gazetteer = Gazetteer(catalog, keys_of)
 
     def rows(
         self,
@@ -63,7 +67,7 @@ class Recognizer:
         """
         marked = marked or {}
         texts = [p for p in posts if p.kind != "service" and p.text]
-        analyses = ner.tag([p.text or "" for p in texts])
+        analyses = ner.tag([p.text or "" for p in texts], self.models)
         rows: list[EntityRow] = []
         for post, analysis in zip(texts, analyses, strict=True):
             text = post.text or ""

