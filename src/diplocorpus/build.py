@@ -1,28 +1,55 @@
-"""The build: raw files in, a validated data package out (all or nothing)."""
+"""The build: raw files in, a validated data package out (all or nothing).
+
+Map: each raw file becomes a shard (shard.py) in a worker process, on every core by
+default, or on a Dask cluster; shards are cached, so a raw file whose bytes, manifest row,
+catalogue and parsing code did not change is not parsed again.
+Reduce: the relations that need every file (copies of a post, republications,
+translation pairs), then the shards streamed in source order into the package's files,
+validated in the staging folder, and published at once.
+"""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diplocorpus.catalog import read_catalog
-from diplocorpus.dates import DatedInput, bound_dates
-from diplocorpus.enrich import with_languages
-from diplocorpus.entities import Recognizer
-from diplocorpus.errors import FormatError, ValidationFailed
-from diplocorpus.parsers import PARSERS, PLATFORMS, formats
-from diplocorpus.read import ManifestEntry, read_manifest, read_raw
-from diplocorpus.records import ParsedRecord, Span
+from diplocorpus.errors import CorpusError, ValidationFailed
+from diplocorpus.parsers import formats
+from diplocorpus.read import ManifestEntry, read_manifest
 from diplocorpus.relate import duplicate_of, mark_same_post_duplicates, translation_pairs
-from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
+from diplocorpus.rows import PostRow, ReactionRow, SourceRow, TranslationRow
 from diplocorpus.schema import TABLES
-from diplocorpus.tables import post_rows, source_row, to_table
+from diplocorpus.shard import SHARD_TABLES, Job, Shard, ShardCache, make_shard, shard_key
+from diplocorpus.tables import to_table
 from diplocorpus.validate import validate_tables
-from diplocorpus.write import publish, staging, write_documents, write_tables
+from diplocorpus.write import TableWriter, datapackage, publish, staging, write_descriptor, write_documents
+
+CACHE = Path(".cache/shards")
+ENGINES = ("local", "dask")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How to build. `jobs`: worker processes of the local engine (None: every core);
+    `models`: run the NER models (spaCy, natasha); `engine`/`scheduler`: run the per-file
+    work on a Dask cluster at that address instead; `cache`: reuse unchanged shards."""
+
+    jobs: int | None = None
+    models: bool = True
+    engine: str = "local"
+    scheduler: str | None = None
+    cache: bool = True
 
 
 @dataclass
@@ -31,103 +58,203 @@ class BuildSummary:
     issues_by_code: Counter[str] = field(default_factory=Counter)
     sources: int = 0
     duplicates: int = 0
+    cached: int = 0
+    jobs: int = 1
+    raw_bytes: int = 0
+    records: int = 0
+    # Seconds per stage; the per-file stages (parse, enrich, tables) are summed over workers.
+    seconds: dict[str, float] = field(default_factory=dict)
+    wall: float = 0.0
+
+    def timings(self) -> dict[str, object]:
+        """What `diplocorpus build --timings FILE` writes."""
+        return {
+            "stages": self.seconds,
+            "wall": self.wall,
+            "raw_bytes": self.raw_bytes,
+            "records": self.records,
+            "sources": self.sources,
+            "cached_sources": self.cached,
+            "jobs": self.jobs,
+            "rows": self.rows,
+        }
 
 
 Progress = Callable[[ManifestEntry], None]
 
 
 def build(
-    package_dir: Path, on_source: Progress | None = None, on_start: Callable[[int], None] | None = None
+    package_dir: Path,
+    options: BuildOptions | None = None,
+    on_source: Progress | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> BuildSummary:
     """Rebuild every table and datapackage.json of `package_dir` from data/raw/."""
+    started = time.perf_counter()
+    options = options or BuildOptions()
     package_dir = package_dir.resolve()
-    entries = read_manifest(package_dir, formats())
+    entries = sorted(read_manifest(package_dir, formats()), key=lambda e: e.source_id)
     if on_start:
         on_start(len(entries))
-    sources: list[SourceRow] = []
-    posts: list[PostRow] = []
-    reactions: list[ReactionRow] = []
-    issues: list[ParseIssueRow] = []
-    marked: dict[str, tuple[Span, ...]] = {}  # what the input itself marks in a post's text
-    for entry in sorted(entries, key=lambda e: e.source_id):
-        raw = read_raw(package_dir, entry)
-        platform = PLATFORMS[entry.format]
-        declared = entry.fields.get("platform")
-        if declared and declared != platform:
-            raise FormatError(
-                f"{package_dir / 'data/raw/sources.csv'}:{entry.line}: platform {declared!r} "
-                f"does not match format {entry.format!r} ({platform})"
-            )
-        try:
-            items = list(PARSERS[entry.format](raw.text))
-        except FormatError as err:
-            where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
-            raise FormatError(f"{where}: {err}") from None
-        p, r, i = post_rows(entry.source_id, items)
-        p = with_languages(p)
-        records = [item for item in items if isinstance(item, ParsedRecord)]
-        marked.update(
-            (row.post_id, record.entities) for row, record in zip(p, records, strict=True) if record.entities
-        )
-        sources.append(source_row(raw, platform))
-        posts.extend(p)
-        reactions.extend(r)
-        issues.extend(i)
+    cache = ShardCache(package_dir / CACHE)
+    jobs = [
+        Job(str(package_dir), e, options.models, shard_key(package_dir, e, options.models)) for e in entries
+    ]
+    summary = BuildSummary(sources=len(entries), jobs=_workers(options))
+    seconds: Counter[str] = Counter()
+    todo = [job for job in jobs if not (options.cache and cache.has(job.key))]
+    summary.cached = len(jobs) - len(todo)
+    if on_source:
+        made = {job.key for job in todo}
+        for job in jobs:
+            if job.key not in made:
+                on_source(job.entry)
+    for shard, job in _run(todo, options):
+        cache.put(shard)
+        seconds.update(shard.seconds)
         if on_source:
-            on_source(entry)
-    posts = mark_same_post_duplicates(posts, sources, reactions)
-    posts = mark_duplicates(date_channels(posts, sources))
+            on_source(job.entry)
+    keys = [job.key for job in jobs]
+    with _timed(seconds, "relate"):
+        duplicates, translations = relations(cache, keys)
     catalog = read_catalog(package_dir)
-    years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
-    entities = Recognizer(catalog).rows(posts, years, marked)
-    tables = {
-        "sources": to_table("sources", sources),
-        "posts": to_table("posts", posts),
-        "reactions": to_table("reactions", reactions),
-        "parse_issues": to_table("parse_issues", issues),
-        "translations": to_table("translations", translation_pairs(posts)),
-        "entities": to_table("entities", entities),
-        "entity_catalog": to_table("entity_catalog", catalog),
-    }
     with staging(package_dir) as stage:
-        write_tables(stage, tables, sources)
-        written = {name: pq.read_table(stage / f"data/{name}.parquet") for name in TABLES}
-        problems = validate_tables(written, package_dir)
-        if problems:
-            raise ValidationFailed(problems)
-        write_documents(stage, package_dir, written)
-        publish(stage, package_dir)
-    return BuildSummary(
-        rows={name: tables[name].num_rows for name in TABLES},
-        issues_by_code=Counter(i.code for i in issues),
-        sources=len(sources),
-        duplicates=sum(p.duplicate_of is not None for p in posts),
-    )
+        with _timed(seconds, "write"):
+            sources = write_shards(stage, cache, keys, duplicates, summary)
+            for name, rows in (("translations", translations), ("entity_catalog", catalog)):
+                with TableWriter(stage, name) as writer:
+                    writer.write(to_table(name, rows))
+                summary.rows[name] = len(rows)
+            write_descriptor(stage, datapackage(stage, sources))
+        with _timed(seconds, "validate"):
+            written = {name: pq.read_table(stage / f"data/{name}.parquet") for name in TABLES}
+            problems = validate_tables(written, package_dir)
+            if problems:
+                raise ValidationFailed(problems)
+        with _timed(seconds, "write"):
+            write_documents(stage, package_dir, written)
+            publish(stage, package_dir)
+    if options.cache:
+        cache.keep_only(set(keys))
+    summary.rows = {name: summary.rows[name] for name in TABLES}
+    summary.seconds = {stage: round(seconds[stage], 3) for stage in STAGES}
+    summary.wall = round(time.perf_counter() - started, 3)
+    return summary
 
 
-def mark_duplicates(posts: list[PostRow]) -> list[PostRow]:
-    """Posts with `duplicate_of` set where a record republishes an earlier one; copies of
-    the same post, already pointing to their richer copy, are left as they are."""
-    originals = duplicate_of([p for p in posts if p.duplicate_of is None])
-    return [replace(p, duplicate_of=originals[p.post_id]) if p.post_id in originals else p for p in posts]
+STAGES = ("parse", "enrich", "relate", "tables", "validate", "write")
 
 
-def date_channels(posts: list[PostRow], sources: list[SourceRow]) -> list[PostRow]:
-    """Posts of Telegram sources with their publication-date intervals (see dates.py);
-    the records of a web page are not in publication order and keep their own dates."""
-    channels = {s.source_id: s for s in sources if s.platform == "telegram"}
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for i, post in enumerate(posts):
-        if post.source_id in channels:
-            by_source[post.source_id].append(i)
-    dated = list(posts)
-    for source_id, members in by_source.items():
-        collected = channels[source_id].collected_at
-        inputs = [DatedInput(posts[i].text, posts[i].kind, posts[i].published_at) for i in members]
-        for i, bound in zip(
-            members, bound_dates(inputs, collected.date() if collected else None), strict=True
-        ):
-            dated[i] = replace(
-                posts[i], date_min=bound.date_min, date_max=bound.date_max, date_source=bound.date_source
-            )
-    return dated
+def write_shards(
+    stage: Path, cache: ShardCache, keys: list[str], duplicates: dict[str, str], summary: BuildSummary
+) -> list[SourceRow]:
+    """Stream the shards' tables, in source order, into the staged Parquet and CSV files;
+    the posts get their `duplicate_of`. Returns the sources rows (for datapackage.json)."""
+    sources: list[SourceRow] = []
+    writers = {name: TableWriter(stage, name) for name in SHARD_TABLES}
+    try:
+        for key in keys:
+            meta = cache.meta(key)
+            summary.raw_bytes += int(meta["raw_bytes"])  # type: ignore[call-overload]
+            summary.records += int(meta["records"])  # type: ignore[call-overload]
+            for name in SHARD_TABLES:
+                table = cache.table(key, name)
+                if name == "posts":
+                    table = with_duplicates(table, duplicates)
+                    summary.duplicates += table.num_rows - table.column("duplicate_of").null_count
+                elif name == "sources":
+                    sources.extend(SourceRow(**row) for row in table.to_pylist())
+                elif name == "parse_issues":
+                    summary.issues_by_code.update(table.column("code").to_pylist())
+                writers[name].write(table)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    summary.rows.update({name: writer.rows for name, writer in writers.items()})
+    return sources
+
+
+def with_duplicates(posts: pa.Table, duplicates: dict[str, str]) -> pa.Table:
+    """A shard's posts table with `duplicate_of` set from the global relations."""
+    index = posts.schema.get_field_index("duplicate_of")
+    values = [duplicates.get(post_id) for post_id in posts.column("post_id").to_pylist()]
+    return posts.set_column(index, posts.schema.field(index), pa.array(values, pa.string()))
+
+
+def relations(cache: ShardCache, keys: list[str]) -> tuple[dict[str, str], list[TranslationRow]]:
+    """The relations that need every source at once: `duplicate_of` (copies of a post
+    across sources, then republications) and the translation pairs."""
+    sources = [SourceRow(**row) for key in keys for row in cache.table(key, "sources").to_pylist()]
+    posts = [PostRow(**row) for key in keys for row in cache.table(key, "posts").to_pylist()]
+    reactions = [ReactionRow(**row) for key in keys for row in cache.table(key, "reactions").to_pylist()]
+    posts = mark_same_post_duplicates(posts, sources, reactions)
+    kept = [p for p in posts if p.duplicate_of is None]
+    marks = {p.post_id: p.duplicate_of for p in posts if p.duplicate_of is not None}
+    marks.update(duplicate_of(kept))
+    return marks, translation_pairs(posts)
+
+
+def _workers(options: BuildOptions) -> int:
+    if options.engine == "dask":
+        return 0
+    return options.jobs or len(os.sched_getaffinity(0))
+
+
+def _run(jobs: list[Job], options: BuildOptions) -> Iterator[tuple[Shard, Job]]:
+    """Shards of `jobs`, as they are made, by the engine the options name."""
+    if not jobs:
+        return
+    if options.engine == "dask":
+        yield from _run_dask(jobs, options.scheduler)
+        return
+    workers = min(_workers(options), len(jobs))
+    if workers <= 1:
+        for job in jobs:
+            yield make_shard(job), job
+        return
+    # spawn: fresh workers, whatever threads or models the calling process holds.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(make_shard, job): job for job in jobs}
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
+                for future in sorted(done, key=lambda f: futures[f].entry.source_id):
+                    yield future.result(), futures[future]
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _run_dask(jobs: list[Job], scheduler: str | None) -> Iterator[tuple[Shard, Job]]:
+    """The per-file work on a Dask cluster. Workers read the raw files at the package's
+    path, so the package must be on a filesystem they share (as on a SLURM cluster)."""
+    if not scheduler:
+        raise CorpusError("--engine dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise CorpusError(
+            "--engine dask needs the 'distributed' package: pip install 'diplocorpus[dask]'"
+        ) from None
+    try:
+        client = Client(scheduler, timeout="10s")
+    except OSError as err:
+        raise CorpusError(f"no Dask scheduler at {scheduler}: {err}") from None
+    with client:
+        futures = client.map(make_shard, jobs, pure=False)
+        job_of = dict(zip(futures, jobs, strict=True))
+        try:
+            for future in as_completed(futures):
+                yield future.result(), job_of[future]
+        finally:
+            client.cancel(futures)
+
+
+@contextmanager
+def _timed(seconds: Counter[str], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] += time.perf_counter() - started

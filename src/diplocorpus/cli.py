@@ -3,6 +3,7 @@ only module that touches the terminal."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from diplocorpus import __version__
-from diplocorpus.build import BuildSummary, build
+from diplocorpus.build import ENGINES, BuildOptions, BuildSummary, build
 from diplocorpus.errors import CorpusError, ValidationFailed
 from diplocorpus.release import bundle_name, release
 from diplocorpus.validate import package_flavour, skipped_checks, validate_package
@@ -41,11 +42,53 @@ def main(verbose: int) -> None:
 
 @main.command("build")
 @PACKAGE_DIR
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for the per-file work [default: every core].",
+)
+@click.option(
+    "--ner/--no-ner",
+    default=True,
+    help="Run the NER models (spaCy, natasha); without them, entities come from the input's "
+    "marks, the rules and the catalogue's names only.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="Where the per-file work runs: worker processes here, or a Dask cluster.",
+)
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler address, for --engine dask.")
+@click.option("--no-cache", is_flag=True, help="Parse every raw file again, even unchanged ones.")
+@click.option(
+    "--timings",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write seconds per stage, sizes and counts to this JSON file.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def build_command(package_dir: Path, quiet: bool) -> None:
-    """Rebuild every table and datapackage.json from PACKAGE_DIR/data/raw/."""
+def build_command(
+    package_dir: Path,
+    jobs: int | None,
+    ner: bool,
+    engine: str,
+    scheduler: str | None,
+    no_cache: bool,
+    timings: Path | None,
+    quiet: bool,
+) -> None:
+    """Rebuild every table and datapackage.json from PACKAGE_DIR/data/raw/.
+
+    Raw files are parsed in parallel, and only when they, the catalogue or the code
+    changed since the last build (the cache is PACKAGE_DIR/.cache/shards/)."""
     if not package_dir.is_dir():
         _fail(f"{package_dir}: no such directory")
+    if engine == "dask" and not scheduler:
+        _fail("--engine dask needs --scheduler ADDRESS")
+    options = BuildOptions(jobs=jobs, models=ner, engine=engine, scheduler=scheduler, cache=not no_cache)
     progress = Progress(
         TextColumn("[bold]parsing[/]"),
         BarColumn(),
@@ -60,6 +103,7 @@ def build_command(package_dir: Path, quiet: bool) -> None:
         with progress:
             summary = build(
                 package_dir,
+                options,
                 on_start=lambda n: progress.update(task, total=n),
                 on_source=lambda e: progress.update(task, advance=1, description=e.path),
             )
@@ -69,6 +113,8 @@ def build_command(package_dir: Path, quiet: bool) -> None:
         _fail(f"the built tables are invalid ({len(err.problems)} problem(s)); previous output kept")
     except CorpusError as err:
         _fail(str(err))
+    if timings:
+        timings.write_text(json.dumps(summary.timings(), indent=2) + "\n", encoding="utf-8")
     if not quiet:
         _print_summary(package_dir, summary)
 
@@ -130,7 +176,12 @@ def release_command(package_dir: Path, out_dir: Path, without_text: bool, quiet:
 
 
 def _print_summary(package_dir: Path, summary: BuildSummary) -> None:
-    stderr.print(f"built {package_dir} from {summary.sources} raw file(s)", markup=False)
+    parsed = summary.sources - summary.cached
+    stderr.print(
+        f"built {package_dir} from {summary.sources} raw file(s) "
+        f"({parsed} parsed, {summary.cached} unchanged since the last build) in {summary.wall:.1f} s",
+        markup=False,
+    )
     table = Table(title_justify="left")
     table.add_column("table")
     table.add_column("rows", justify="right")

@@ -16,6 +16,9 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import os
+import shutil
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -151,7 +154,8 @@ def shard_key(package_dir: Path, entry: ManifestEntry, models: bool) -> str:
     digest = hashlib.sha256()
     digest.update(code_fingerprint().encode())
     digest.update(json.dumps([entry.source_id, entry.path, entry.format, entry.fields, models]).encode())
-    digest.update(_file_sha256(package_dir / "data/raw" / entry.path).encode())
+    raw = package_dir / "data/raw" / entry.path
+    digest.update(_file_sha256(raw).encode() if raw.is_file() else b"missing")  # read_raw says so
     catalog = package_dir / CATALOG
     digest.update(_file_sha256(catalog).encode() if catalog.is_file() else b"no catalogue")
     return digest.hexdigest()
@@ -181,3 +185,48 @@ def _file_sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+class ShardCache:
+    """Shards kept between builds in PACKAGE_DIR/.cache/shards/<key>/, one Arrow IPC file
+    per table plus meta.json; each written to a temporary folder and renamed into place,
+    so a shard is either whole or absent."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        return self.root / key
+
+    def has(self, key: str) -> bool:
+        return (self.root / key / "meta.json").is_file()
+
+    def put(self, shard: Shard) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
+        try:
+            for name, data in shard.tables.items():
+                (tmp / f"{name}.arrows").write_bytes(data)
+            meta = {"source_id": shard.source_id, "raw_bytes": shard.raw_bytes, "records": shard.records}
+            (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+            target = self.root / shard.key
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(tmp, target)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def table(self, key: str, name: str, columns: list[str] | None = None) -> pa.Table:
+        table = pa.ipc.open_stream((self.root / key / f"{name}.arrows").read_bytes()).read_all()
+        return table.select(columns) if columns is not None else table
+
+    def meta(self, key: str) -> dict[str, object]:
+        return json.loads((self.root / key / "meta.json").read_text("utf-8"))
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Remove the shards this build did not use, so the cache holds one build."""
+        if not self.root.is_dir():
+            return
+        for path in self.root.iterdir():
+            if path.name not in keys:
+                shutil.rmtree(path, ignore_errors=True)

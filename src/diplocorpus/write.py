@@ -30,7 +30,7 @@ from diplocorpus.croissant import croissant_json
 from diplocorpus.docs import render_readme
 from diplocorpus.figures import draw_figures
 from diplocorpus.rows import SourceRow
-from diplocorpus.schema import TABLES, table_schema
+from diplocorpus.schema import TABLES, arrow_schema, table_schema
 
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 
@@ -47,10 +47,72 @@ def staging(package_dir: Path) -> Iterator[Path]:
 
 
 def write_tables(stage: Path, tables: dict[str, pa.Table], sources: list[SourceRow]) -> None:
-    """Write every table as Parquet and CSV into the stage, then datapackage.json."""
+    """Write every table (whole, in memory) as Parquet and CSV into the stage, then
+    datapackage.json."""
     for name in TABLES:
-        write_table_files(stage, name, tables[name])
+        with TableWriter(stage, name) as writer:
+            writer.write(tables[name])
     write_descriptor(stage, datapackage(stage, sources))
+
+
+def write_table_files(stage: Path, name: str, table: pa.Table) -> None:
+    """data/<name>.parquet and its CSV twin, from a whole table."""
+    with TableWriter(stage, name, table.schema) as writer:
+        writer.write(table)
+
+
+# Rows per Parquet row group: readers can skip or stream groups of this size.
+ROW_GROUP = 100_000
+
+
+class TableWriter:
+    """data/<name>.parquet and its CSV twin, written a batch at a time, so a table never
+    needs to be in memory whole. Batches are gathered into row groups of ROW_GROUP rows
+    (dictionaries unified across the group), so the files do not depend on how the rows
+    were batched."""
+
+    def __init__(self, stage: Path, name: str, schema: pa.Schema | None = None):
+        self.name = name
+        self.schema = schema or arrow_schema(name)
+        self.rows = 0
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._parquet = pq.ParquetWriter(stage / f"data/{name}.parquet", self.schema, compression="zstd")
+        self._csv = (stage / f"data/{name}.csv").open("wb")
+        self._csv.write(csv_header(self.schema))
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write(self, table: pa.Table) -> None:
+        if table.schema != self.schema:
+            raise AssertionError(f"{self.name}: batch schema {table.schema} differs from {self.schema}")
+        self.rows += table.num_rows
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        while self._pending_rows >= ROW_GROUP:
+            whole = pa.concat_tables(self._pending)
+            self._flush(whole.slice(0, ROW_GROUP))
+            rest = whole.slice(ROW_GROUP)
+            self._pending, self._pending_rows = [rest], rest.num_rows
+
+    def close(self) -> None:
+        if self._parquet is None:
+            return
+        if self._pending_rows or self.rows == 0:
+            self._flush(pa.concat_tables(self._pending) if self._pending else self.schema.empty_table())
+        self._parquet.close()
+        self._csv.close()
+        self._parquet = None
+
+    def _flush(self, group: pa.Table) -> None:
+        group = group.unify_dictionaries().combine_chunks()
+        self._parquet.write_table(group, row_group_size=ROW_GROUP)
+        self._csv.write(csv_rows(group))
+        self._pending, self._pending_rows = [], 0
 
 
 def write_documents(stage: Path, package_dir: Path, tables: dict[str, pa.Table]) -> None:
@@ -69,12 +131,6 @@ def write_documents(stage: Path, package_dir: Path, tables: dict[str, pa.Table])
         rendered = render_readme(text, tables)
         if rendered != text:
             (stage / "README.md").write_text(rendered, encoding="utf-8")
-
-
-def write_table_files(stage: Path, name: str, table: pa.Table) -> None:
-    """data/<name>.parquet and its CSV twin."""
-    pq.write_table(table, stage / f"data/{name}.parquet", compression="zstd", row_group_size=100_000)
-    (stage / f"data/{name}.csv").write_bytes(to_csv(table))
 
 
 def write_descriptor(stage: Path, descriptor: dict[str, Any]) -> None:
@@ -100,9 +156,19 @@ def publish(stage: Path, package_dir: Path) -> None:
 def to_csv(table: pa.Table) -> bytes:
     """CSV as Frictionless reads it: header, UTF-8, '\\n' line ends, empty cell = null,
     timestamps in ISO 8601 with 'Z'."""
+    return csv_header(table.schema) + csv_rows(table)
+
+
+def csv_header(schema: pa.Schema) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(schema.names)
+    return buffer.getvalue().encode("utf-8")
+
+
+def csv_rows(table: pa.Table) -> bytes:
+    """The rows of `table` as CSV lines, without the header (see to_csv)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.schema.names)
     formatters = [_formatter(field.type) for field in table.schema]
     columns = [table.column(i).to_pylist() for i in range(table.num_columns)]
     for values in zip(*columns, strict=True):

@@ -1,0 +1,99 @@
+"""The build's engines and its cache: parallel, incremental and Dask builds give the same
+bytes as a plain one-process build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from diplocorpus.build import CACHE, BuildOptions, build
+from diplocorpus.errors import CorpusError, FormatError
+from diplocorpus.schema import TABLES
+
+FAST = BuildOptions(jobs=1, models=False)
+
+
+def outputs(package_dir: Path) -> dict[str, bytes]:
+    """Every file the build writes into data/, with datapackage.json."""
+    files = {f"data/{name}.{suffix}" for name in TABLES for suffix in ("parquet", "csv")}
+    return {path: (package_dir / path).read_bytes() for path in sorted(files | {"datapackage.json"})}
+
+
+def copy_package(package: Path, name: str) -> Path:
+    target = package.parent / name
+    shutil.copytree(package, target, ignore=shutil.ignore_patterns(".cache"))
+    return target
+
+
+def test_parallel_build_equals_one_process_build(package: Path) -> None:
+    other = copy_package(package, "parallel")
+    build(package, FAST)
+    summary = build(other, BuildOptions(jobs=2, models=False))
+    assert summary.jobs == 2
+    assert outputs(package) == outputs(other)
+
+
+def test_unchanged_raw_files_are_not_parsed_again(package: Path) -> None:
+    first = build(package, FAST)
+    assert first.cached == 0
+    before = outputs(package)
+    again = build(package, FAST)
+    assert again.cached == again.sources == 5
+    assert again.seconds["parse"] == 0
+    assert outputs(package) == before
+
+
+def test_incremental_rebuild_equals_full_rebuild(package: Path) -> None:
+    build(package, FAST)
+    raw = package / "data/raw/000_157a4bdd3038f2f4.txt"
+    raw.chmod(0o644)
+    raw.write_text(raw.read_text("utf-8") + "\nUn post ajouté.\n👍3\n")
+    incremental = build(package, FAST)
+    assert incremental.cached == 4
+    fresh = copy_package(package, "fresh")
+    build(fresh, BuildOptions(jobs=1, models=False, cache=False))
+    assert outputs(package) == outputs(fresh)
+
+
+def test_cache_holds_only_the_last_build(package: Path) -> None:
+    build(package, FAST)
+    (package / "data/raw/sources.csv").write_text(
+        "\n".join((package / "data/raw/sources.csv").read_text("utf-8").splitlines()[:3]) + "\n"
+    )
+    build(package, FAST)
+    assert len(list((package / CACHE).iterdir())) == 2
+
+
+def test_a_bad_file_in_a_worker_fails_the_build_and_keeps_the_previous_output(package: Path) -> None:
+    build(package, FAST)
+    before = outputs(package)
+    manifest = package / "data/raw/sources.csv"
+    manifest.write_text(
+        manifest.read_text("utf-8").replace(
+            "004_e8a13e7e0055f3cb.txt,web-text,web,", "004_e8a13e7e0055f3cb.txt,telegram-json,telegram,"
+        )
+    )
+    with pytest.raises(FormatError, match=r"data/raw/004_e8a13e7e0055f3cb\.txt"):
+        build(package, BuildOptions(jobs=2, models=False))
+    assert outputs(package) == before
+
+
+def test_dask_engine_needs_a_reachable_scheduler(package: Path) -> None:
+    with pytest.raises(CorpusError, match="no Dask scheduler"):
+        build(package, BuildOptions(models=False, engine="dask", scheduler="tcp://127.0.0.1:9"))
+
+
+def test_dask_build_on_a_local_cluster_equals_the_local_build(package: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    local = copy_package(package, "local")
+    build(local, FAST)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        summary = build(
+            package, BuildOptions(models=False, engine="dask", scheduler=cluster.scheduler_address)
+        )
+    assert summary.cached == 0
+    assert outputs(package) == outputs(local)
