@@ -31,10 +31,10 @@ def bounded(source: str, collected_at: dt.date | None = None) -> dict[str, DateB
 # Read in the texts: (date_min, source, event dates the text gives). No record has a
 # timestamp, so date_max is None throughout without collected_at.
 TG000 = {
-    # '⚡️ Sur les consultations russo-américaines': the body says 'le 18 février', but body dates
-    # do not bound (see dates.py), and nothing comes before the first post.
-    "tg000/L1": (None, None, ()),
-    "tg000/L15": (None, None, ()),  # #EnDirect, Lavrov at the Duma: no date
+    # '⚡️ Sur les consultations russo-américaines', then '… se sont entretenus à Riyad le 18
+    # février avec une délégation américaine …': a reported event, year from L21 '18 février 2025'.
+    "tg000/L1": (D(2025, 2, 18), "text", ("2025-02-18",)),
+    "tg000/L15": (D(2025, 2, 18), "neighbours", ()),  # #EnDirect, Lavrov at the Duma: no date, after L1
     "tg000/L21": (D(2025, 2, 18), "text", ("2025-02-18",)),  # '📍 Riyad, 18 février 2025'
     "tg000/L53": (D(2025, 2, 18), "neighbours", ()),  # arrival in Johannesburg, after Riyadh
     "tg000/L55": (D(2025, 2, 18), "neighbours", ()),  # Lavrov and Wang Yi at the G20
@@ -91,7 +91,7 @@ def test_seed_with_collected_at_bounds_every_post_from_above() -> None:
     bounds = bounded("tg000", collected_at=D(2025, 2, 22))
     assert {b.date_max for b in bounds.values()} == {D(2025, 2, 22)}
     assert {b.max_from for b in bounds.values()} == {None}
-    assert (bounds["tg000/L1"].date_min, bounds["tg000/L1"].date_source) == (None, "neighbours")
+    assert (bounds["tg000/L1"].date_min, bounds["tg000/L1"].date_source) == (D(2025, 2, 18), "text")
     assert bounds["tg000/L69"].date_min == D(2025, 2, 20)
 
 
@@ -209,7 +209,9 @@ def test_service_records_give_no_text_dates_but_take_the_neighbours() -> None:
         ("14 декабря – Международный день борьбы против колониализма", []),  # neither comma nor year
         ("Le 14 décembre, Journée internationale de lutte contre le colonialisme", []),  # recurring day
         ("Titre\nles sommets (Sochi, 23-24 octobre 2019) et suite", []),  # parenthesis inside a body line
-        ("Titre\nse sont entretenus à Riyad le 18 février avec", []),
+        ("Titre\nse sont entretenus à Riyad le 18 février avec", ["18 février"]),  # reported event
+        ("Titre\nTexte.\nse sont entretenus à Riyad le 18 février avec", []),  # third line: body
+        ("Titre\nTexte. Ils se sont entretenus à Riyad le 18 février.", []),  # second sentence: body
         ("Le 20 février Lavrov", []),  # an opening date needs a comma or a year
         ("Titre\nParis, 14 juillet 1789 fut prise la Bastille", []),  # a dateline is a line of its own
     ],
@@ -228,6 +230,81 @@ def test_a_future_date_in_the_body_does_not_bound() -> None:
         ]
     )
     assert summary(bounds)[1] == ("2025-12-29", None, "neighbours")
+
+
+@pytest.mark.parametrize(
+    ("text", "surfaces"),
+    [
+        # A completed past verb with the date as its adverbial, in the headline or the line after it:
+        ("⚡️ Titre\nLavrov et Rubio se sont entretenus à Riyad le 18 février avec Rubio.", ["18 février"]),
+        ("Sergueï Lavrov a rencontré le 18 février son homologue.", ["18 février"]),
+        ("Titre\nLes ministres ont également signé le 18 février un accord.", ["18 février"]),
+        ("Titre\nLavrov s’est rendu au Caire le 20 décembre.", ["20 décembre"]),
+        ("Titre\nLa délégation est arrivée à Moscou le 3 mars.", ["3 mars"]),
+        ("Заголовок\nС.В.Лавров провёл 18 февраля переговоры с М.Рубио.", ["18 февраля"]),
+        ("Заголовок\n18 февраля в Эр-Рияде состоялись переговоры.", ["18 февраля"]),
+        ("Заголовок\nПереговоры состоялись в Эр-Рияде 18 февраля.", ["18 февраля"]),
+        ("Le 18 février s'est tenue à Riyad une rencontre.", ["18 février"]),
+        # the present: a scheduled day as often as the day itself
+        ("Titre\nLavrov se rend à Paris le 15 mars.", []),
+        ("Titre\nLe sommet a lieu le 15 mars.", []),
+        ("Titre\nLavrov est attendu à Paris le 15 mars.", []),  # être + participle: a present passive
+        ("Titre\nNous sommes invités à Moscou le 15 mars.", []),
+        # future, conditional, negation
+        ("Titre\nIls auront rencontré Rubio le 18 février.", []),
+        ("Titre\nIls se seraient entretenus à Riyad le 18 février.", []),
+        ("Titre\nLavrov n'a pas rencontré Rubio le 18 février.", []),
+        ("Titre\nIls se sont entretenus à Riyad le 18 février prochain.", []),
+        # a past decision about a later day, or a reported future plan
+        ("Titre\nLes ministres ont fixé le 15 mars pour leur réunion.", []),
+        ("Titre\nLa réunion a été reportée au 15 mars.", []),
+        ("Titre\nLes ministres ont convenu de se retrouver à Genève le 15 mars.", []),
+        ("Titre\nLavrov a annoncé que le sommet se tiendra le 15 mars.", []),
+        ("Titre\nLavrov a déclaré que les parties se sont engagées à se revoir le 15 mars.", []),
+        ("Titre\nRubio a indiqué : « nous nous reverrons à Genève le 15 mars ».", []),
+        ("Заголовок\nСтороны договорились 15 марта провести новую встречу.", []),
+        ("Заголовок\nСтороны условились провести встречу 15 марта.", []),
+        ("Заголовок\nЛавров предложил, чтобы стороны провели 15 марта новую встречу.", []),
+        ("Заголовок\nРоссийский посол 18 февраля вручит верительные грамоты.", []),  # 'посол' is no verb
+        # recurring days and anniversaries
+        ("Titre\nL'ONU a proclamé le 14 décembre Journée internationale contre le colonialisme.", []),
+        ("Заголовок\nГенассамблея провозгласила 14 декабря Международным днём борьбы с колониализмом.", []),
+        ("Titre\nNous avons célébré le 9 mai le 80e anniversaire de la Victoire.", []),
+        # not next to the verb: the date may belong to something else
+        ("Titre\nLes parties ont discuté de la réunion du 15 mars.", []),
+        ("Titre\nLes parties ont évoqué une rencontre le 15 mars.", []),
+    ],
+)
+def test_reported_event_dates(text: str, surfaces: list[str]) -> None:
+    assert [d.surface for d in event_dates(text)] == surfaces
+
+
+def test_a_reported_event_is_a_lower_bound_carried_to_the_posts_after_it() -> None:
+    bounds = bound_dates(
+        [
+            post("⚡️ Sur les consultations\nLavrov et Rubio se sont entretenus à Riyad le 18 février."),
+            post("🔴 #EnDirect : Discours de Lavrov à la Douma."),
+            post("📍 Riyad, 18 février 2025"),
+        ]
+    )
+    assert summary(bounds) == [
+        ("2025-02-18", None, "text"),  # year from the dated post after it
+        ("2025-02-18", None, "neighbours"),
+        ("2025-02-18", None, "text"),
+    ]
+
+
+def test_a_reported_event_after_a_later_timestamp_is_ignored() -> None:
+    # Reporting an event does not date the post to it: a timestamp after it bounds from above,
+    # and a reported day later than that timestamp cannot be right.
+    bounds = bound_dates(
+        [
+            post("Titre\nLavrov a rencontré le 25 février 2025 son homologue."),
+            post("x", dt.datetime(2025, 2, 20, tzinfo=UTC)),
+        ]
+    )
+    assert summary(bounds)[0] == (None, "2025-02-20", "neighbours")
+    assert bounds[0].ignored == ("25 février 2025: after 2025-02-20",)
 
 
 def test_datetime_collected_at_is_taken_in_utc() -> None:
@@ -258,6 +335,8 @@ _TEXTS = st.sampled_from(
         "📍 Paris, 1er mars 2024",
         "📍 Paris, 31 décembre",
         "(Moscou, 1 janvier 2026)",
+        "Titre\nIls se sont entretenus à Riyad le 18 février.",
+        "18 декабря в Москве состоялись переговоры.",
     ]
 ) | st.text(max_size=30)
 _MOMENTS = st.datetimes(dt.datetime(2023, 1, 1), dt.datetime(2027, 12, 31), timezones=st.just(UTC))

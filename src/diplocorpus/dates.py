@@ -10,12 +10,22 @@ source's records, in channel order, into an interval `[date_min, date_max]` per 
   parenthesis in the headline (`(Moscou, 29 décembre 2025)`) or on a line of its own
   (`(Extrait du point de presse … du 18 février 2025)`), a date ending the headline after a
   comma (`…, Le Caire, le 20 décembre 2025`), a date opening the post and followed by a
-  comma or a year (`Le 26 décembre 2025, …`, `26 декабря 2025 г. состоялась …`). A
-  range counts from its first day. Dates elsewhere in the body do not bound: they name past
-  events, future ones (`le prochain sommet se tiendra le 15 mars 2026`), decisions about
-  future ones, and recurring days (`14 décembre, Journée internationale …`), and a
-  wrong lower bound is worse than a wide interval. Even an event date is not used when its
-  line speaks of the future or of a commemoration (FUTURE_OR_RECURRING: `prochain`,
+  comma or a year (`Le 26 décembre 2025, …`, `26 декабря 2025 г. состоялась …`), and a
+  reported event: in the first sentence of the headline or of the line after it, a date
+  that is the adverbial of a completed past verb, right after it or opening the sentence
+  right before it, with at most a place between (`se sont entretenus à Riyad le 18
+  février`, `провёл 18 февраля`, `18 февраля в Эр-Рияде состоялись`). What happened on a
+  day was published on or after it, so such a date bounds from below only, like the others.
+  The verb must be a French passé composé (avoir + participle, a reflexive or motion verb
+  with être) or a Russian past form, not a verb that sets a day (`ont fixé le 15 mars`,
+  `провозгласила 14 декабря`), not a Russian wish (`чтобы … провели`), and not followed by
+  the verb the date belongs to (`договорились 15 марта провести`); the clause holding them
+  must not speak of the future or of a commemoration. A range counts from its first day.
+  Dates elsewhere in the body do not bound: they name past events, future ones (`le
+  prochain sommet se tiendra le 15 mars 2026`), decisions about future ones, and recurring
+  days (`14 décembre, Journée internationale …`), and a wrong lower bound is worse than a
+  wide interval. Even an event date is not used when its line (for a reported event, its
+  clause) speaks of the future or of a commemoration (FUTURE_OR_RECURRING: `prochain`,
   `se tiendra`, `состоится`, `Journée`, `день`, …). Service records give no text dates.
 - neighbours: a record is published no earlier than the records before it, so lower bounds
   propagate forward; and no later than the records after it and than the source's
@@ -68,6 +78,49 @@ _AFTER_COMMA = re.compile(r",\s*(?:les?\s+)?$", re.IGNORECASE)
 _OPEN_PARENTHESIS = re.compile(r"\([^()]*$")
 _LINE_IS_PARENTHESIS = re.compile(rf"^{_LEAD}\([^()]*$")
 _LINE_END = re.compile(r"^[\s.]*$")
+
+# A completed past verb, which a reported event on a date makes a lower bound. French passé
+# composé: avoir + a past participle, or être after a reflexive pronoun ('se sont
+# entretenus') or with a verb of motion ('est arrivé'); être + any other participle may be a
+# present passive about a later day ('est attendu le 15 mars'). Russian past tense: -л, -ла,
+# -ло, -ли, reflexive or not ('провёл', 'состоялись'). The present is left out: French uses it
+# for scheduled events ('se rend à Paris le 15 mars') as much as for what is happening.
+_PARTICIPLE = r"(?!(?:lieu|priori|droit|trait)\b)(?=[a-zà-ÿ])\w+(?:é|i|u|is|it|ert|int)(?:e|s|es)?"
+_MOTION = (
+    r"(?:(?:all|arriv|entr|rentr|mont|pass|rest|retourn|tomb|d[ée]c[ée]d)é|n[ée]|mort|parti|sorti"
+    r"|(?:re|de|par|inter)?venu|descendu)(?:e|s|es)?"
+)
+_ETRE = r"(?:suis|es|est|sommes|êtes|sont)"
+_ADVERB = r"(?:\w+ment\s+)?"
+_PAST_VERB = (
+    rf"(?<![\w'’])(?:(?:ai|as|a|avons|avez|ont)\s+{_ADVERB}(?P<avoir>{_PARTICIPLE})"
+    rf"|(?:(?:se|me|te|nous\s+nous|vous\s+vous)\s+|[smt]['’]\s*){_ETRE}\s+{_ADVERB}(?P<reflexive>{_PARTICIPLE})"
+    rf"|{_ETRE}\s+{_ADVERB}(?P<motion>{_MOTION})"
+    r"|(?P<russian>[а-яё]{2,}(?:[аеиоуыяё]л|ш[её]л|шл)(?:а|о|и)?(?:ся|сь)?))(?![\w'’-])"
+)
+# 'à Riyad', 'au Caire', 'в Эр-Рияде': a place between the verb and its date.
+_PLACE = r"(?:\s+(?:à|au|aux|en|в|во)\s+[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]*(?:\s+[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’-]*){0,3})?"
+_VERB_THEN_DATE = re.compile(rf"{_PAST_VERB}{_PLACE}\s+(?:les?\s+)?$")
+_DATE_THEN_VERB = re.compile(rf"^{_PLACE}\s+{_PAST_VERB}")
+_OPENS_SENTENCE = re.compile(rf"^{_LEAD}(?:les?\s+)?$", re.IGNORECASE)
+# Verbs that fix, move, propose, announce or proclaim a day: the date next to them may be the
+# day decided on, later than the decision ('ont fixé le 15 mars', 'провозгласила 14 декабря').
+_SCHEDULING = re.compile(
+    r"^(?:fix|pr[ée]v|programm|planifi|report|repouss|avanc|d[ée]cal|conv|propos|annon|d[ée]cid|arr[êe]t"
+    r"|invit|proclam|choisi|ret[ei]n|d[ée]sign|envisag|promi|confirm|назнач|перен[её]с|намет|реш|предлож"
+    r"|соглас|договор|услов|объяв|приглас|провозгла|запланир|планир|выбра|утверд|подтверд|обеща|созва)",
+    re.IGNORECASE,
+)
+# A Russian past form after 'бы'/'чтобы' is a wish or a purpose, not a fact.
+_SUBJUNCTIVE = re.compile(r"(?<![\w-])(?:бы|б|чтобы)(?![\w-])", re.IGNORECASE)
+# After the date, a Russian infinitive or present/future form is the verb the date belongs to
+# ('договорились 15 марта провести', 'посол 15 марта вручит': a noun in -л read as a verb).
+_RUSSIAN_VERB_NEXT = re.compile(
+    rf"^{_PLACE}\s+[а-яё]+(?:ть|ться|тись|ти|чь|[еёиуюая]т|[её]м|им)(?:ся|сь)?(?![\w-])", re.IGNORECASE
+)
+_CLAUSE_BREAK = re.compile(r"[,;:()«»\"“”—]")
+_SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+LEAD_LINES = 2  # the headline and the line after it: a post states its own event first
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,22 +191,25 @@ def bound_dates(posts: Sequence[DatedInput], collected_at: dt.date | None = None
 
 
 def event_dates(text: str) -> list[DateMention]:
-    """The dates a text presents as its own event: datelines, headline, opening and footer dates.
+    """The dates a text presents as its own event: datelines, headline, opening, footer and reported dates.
 
     >>> [d.surface for d in event_dates("Déclaration (Moscou, 29 décembre 2025)\\nLe 15 mars 2026 …")]
     ['29 décembre 2025']
     """
     found: list[DateMention] = []
     line_start = 0
-    first_line = True
+    lines_seen = 0
     for line in text.split("\n"):
         line_end = line_start + len(line)
         if line.strip():
             fit = not FUTURE_OR_RECURRING.search(line)
-            for date in find_dates(text[line_start:line_end]):
-                if fit and _is_event_date(line[: date.start], line[date.end :], date, first_line):
+            dates = find_dates(line)
+            lead_end = _first_sentence_end(line, dates) if lines_seen < LEAD_LINES else 0
+            for date in dates:
+                own = fit and _is_event_date(line[: date.start], line[date.end :], date, lines_seen == 0)
+                if own or (date.end <= lead_end and _is_reported_event(line[:lead_end], date)):
                     found.append(_shifted(date, line_start))
-            first_line = False
+            lines_seen += 1
         line_start = line_end + 1
     return found
 
@@ -171,6 +227,57 @@ def _is_event_date(before: str, after: str, date: DateMention, first_line: bool)
     if _AFTER_COMMA.search(before) and _LINE_END.match(after):
         return True
     return _OPENING.match(before) is not None and (after.startswith(",") or date.year_given)
+
+
+def _first_sentence_end(line: str, dates: list[DateMention]) -> int:
+    """Where the line's first sentence ends: its first full stop outside a date ('2025 г.'), else the line's end."""
+    for end in _SENTENCE_END.finditer(line):
+        if not any(d.start <= end.start() < d.end for d in dates):
+            return end.end()
+    return len(line)
+
+
+def _is_reported_event(sentence: str, date: DateMention) -> bool:
+    """Whether a sentence reports, in a past tense, an event held on the date.
+
+    The date is the verb's own adverbial: right after a completed past verb ('se sont
+    entretenus à Riyad le 18 février', 'провёл 18 февраля'), or opening the sentence right
+    before one ('18 февраля в Эр-Рияде состоялись переговоры'), with at most a place between.
+    The clause holding them must not speak of the future or of a commemoration, the verb must
+    not be one that sets a day, and a Russian past form must not be a wish ('чтобы … провели').
+
+    >>> sentence = "Lavrov et Rubio se sont entretenus à Riyad le 18 février."
+    >>> _is_reported_event(sentence, find_dates(sentence)[0])
+    True
+    >>> sentence = "Les ministres ont fixé le 15 mars pour leur réunion."
+    >>> _is_reported_event(sentence, find_dates(sentence)[0])
+    False
+    """
+    before, after = sentence[: date.start], sentence[date.end :]
+    verb = _VERB_THEN_DATE.search(before)
+    if verb is not None:
+        clause_start, clause_end = verb.start(), date.end
+    else:
+        verb = _DATE_THEN_VERB.match(after) if _OPENS_SENTENCE.match(before) else None
+        if verb is None:
+            return False
+        clause_start, clause_end = date.start, date.end + verb.end()
+    verb_word = next(word for word in verb.group("avoir", "reflexive", "motion", "russian") if word)
+    clause = _clause(sentence, clause_start, clause_end)
+    return not (
+        _SCHEDULING.match(verb_word)
+        or FUTURE_OR_RECURRING.search(clause)
+        or _SUBJUNCTIVE.search(clause)
+        or _RUSSIAN_VERB_NEXT.match(after)
+    )
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    """The stretch of the sentence around [start, end) up to the nearest comma, colon, bracket or quote."""
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(sentence)]
+    left = max((b + 1 for b in breaks if b < start), default=0)
+    right = min((b for b in breaks if b >= end), default=len(sentence))
+    return sentence[left:right]
 
 
 def _shifted(date: DateMention, offset: int) -> DateMention:
