@@ -77,7 +77,7 @@ SERVICE_SHARE = 0.01  # of channel records: service lines (a rename, a new photo
 REPUBLISH_SHARE = 0.2  # of web articles: a French Telegram post republished near-verbatim
 CHANNEL_BYTES = (1_000_000, 4_000_000)
 PAGE_BYTES = (8_000, 60_000)
-VARIANTS = 6  # perturbed variants kept per sentence, first line and line pair
+VARIANTS = 6  # perturbed variants kept per sentence, title, caption and line pair
 RESERVOIR = 2_000  # posts kept for republication
 PARAGRAPHS = 40_000  # recombined paragraphs made once, from which posts draw
 REACTION_LINES = 400  # reaction lines made per channel, from which its posts draw
@@ -205,7 +205,6 @@ class Material:
     page_heads: list[str] = field(default_factory=list)
     page_tails: list[str] = field(default_factory=list)
     emojis: list[str] = field(default_factory=list)
-    forward_names: list[str] = field(default_factory=list)
     perturber: Perturber = field(default_factory=lambda: Perturber(()))
 
 
@@ -447,8 +446,6 @@ def read_material(root: Path, rng: random.Random) -> Material:
                 for e in r.reactions:
                     if e.emoji and e.emoji not in mat.emojis:
                         mat.emojis.append(e.emoji)
-                if r.forwarded_from and r.forwarded_from not in mat.forward_names:
-                    mat.forward_names.append(r.forwarded_from)
                 if r.kind != "post" or not r.text:
                     continue
                 lines = r.text.split("\n")
@@ -647,9 +644,9 @@ class Generator:
         picked.append(final)
         return " ".join(rng.choice(variants) for variants in picked)
 
-    def paragraph(self, rng: random.Random, marker_p: float = 0.3) -> str:
+    def paragraph(self, rng: random.Random) -> str:
         text = self.sentences(rng, rng.choice((1, 1, 2, 2, 3)))
-        if rng.random() < marker_p and self.mat.markers:
+        if rng.random() < 0.3 and self.mat.markers:
             text = f"{rng.choice(self.mat.markers)} {text}"
         return text
 
