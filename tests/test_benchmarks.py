@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import importlib.util
-import inspect
 import json
 import sys
 from collections import Counter
@@ -18,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import ROOT, parse_seed
-from diplocorpus.build import build
+from diplocorpus.build import BuildOptions, build
 from diplocorpus.parsers import PARSERS, formats
 from diplocorpus.read import read_manifest, read_raw
 from diplocorpus.records import ParsedIssue, ParsedRecord
@@ -36,17 +35,14 @@ def _load(name: str):
 synth = _load("synth")
 scale = _load("scale")
 
-# Built with the models' NER where the build cannot leave it out, so kept small.
-BUILT_SIZE = 100_000
-# The build's switch for leaving NER out, where it has one.
-NO_NER = {"ner": False} if "ner" in inspect.signature(build).parameters else {}
+BUILT_SIZE = 1_000_000
 
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory) -> tuple[Path, dict]:
     package = tmp_path_factory.mktemp("synthetic") / "pkg"
     summary = synth.generate(package, BUILT_SIZE, seed=3)
-    build(package, **NO_NER)
+    build(package, BuildOptions(models=False))
     return package, summary
 
 
