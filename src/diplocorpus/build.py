@@ -95,7 +95,7 @@ def build(
         problems = validate_tables(written, package_dir)
         if problems:
             raise ValidationFailed(problems)
-        write_documents(stage, package_dir, written)
+        write_documents(stage, package_dir)
         publish(stage, package_dir)
     return BuildSummary(
         rows={name: tables[name].num_rows for name in TABLES},
