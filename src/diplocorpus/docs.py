@@ -70,12 +70,19 @@ def block(text: str, name: str) -> str | None:
 def render_readme(text: str, data_dir: Path) -> str:
     """`text` with every block whose markers it has rewritten from the tables in `data_dir`
     (a package's data/ folder, or a staged one)."""
+    # Joined once: a large corpus's blocks (a paragraph per raw file) are most of the text.
+    blocks = []
     for start, end, make in BLOCKS.values():
         if start in text and end in text:
-            head, rest = text.split(start, 1)
-            _, tail = rest.split(end, 1)
-            text = f"{head}{start}\n{make(data_dir)}\n{end}{tail}"
-    return text
+            inside = text.index(start) + len(start)
+            blocks.append((inside, text.index(end, inside), make))
+    pieces = []
+    at = 0
+    for inside, outside, make in sorted(blocks, key=lambda b: b[0]):
+        pieces += [text[at:inside], "\n", make(data_dir), "\n"]
+        at = outside
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 if __name__ == "__main__":

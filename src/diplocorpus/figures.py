@@ -4,17 +4,20 @@ Drawn with matplotlib's Agg canvas (no pyplot, no display) and saved without the
 software tag, so the same tables give byte-identical files with the same matplotlib.
 Counts come from the few columns each figure needs (see columns.py). A figure with one
 bar per source shows at most MOST_BARS of them, the largest, and says so in its title;
-beyond MOST_POST_BARS posts, the reactions under each post are drawn as one filled outline
-per source instead of one bar per post.
+beyond MOST_POST_BARS posts, the reactions under the posts are drawn as one filled outline
+per source, of the highest sum in each run of consecutive posts, instead of one bar per
+post finer than a pixel.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pyarrow.compute as pc
 
 from diplocorpus.columns import counts, read_columns
@@ -61,12 +64,12 @@ def largest(totals: dict[str, int], order: list[str], most: int) -> list[str]:
 
 
 def _of_most(shown: int, total: int, what: str) -> str:
-    """What a title adds when the figure leaves some bars out.
+    """The line a title adds when the figure leaves some bars out.
 
-    >>> _of_most(30, 120, "sources")
-    ' (the 30 sources with most, of 120)'
+    >>> _of_most(30, 120, "sources with most records")
+    '\\n(the 30 sources with most records, of 120)'
     """
-    return "" if shown == total else f" (the {shown} {what} with most, of {total})"
+    return "" if shown == total else f"\n(the {shown} {what}, of {total})"
 
 
 def records_per_source_language(data_dir: Path) -> bytes:
@@ -89,7 +92,10 @@ def records_per_source_language(data_dir: Path) -> bytes:
     for y, total in enumerate(left):
         axes.annotate(str(total), (total, y), xytext=(3, 0), textcoords="offset points", va="center")
     axes.set_xlabel("records (posts, articles, service records)")
-    axes.set_title("Records per source and language" + _of_most(len(shown), len(every_source), "sources"))
+    axes.set_title(
+        "Records per source and language"
+        + _of_most(len(shown), len(every_source), "sources with most records")
+    )
     axes.set_xlim(0, max(left, default=1) * 1.12 + 1)
     axes.legend(title="language", loc="lower right", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
@@ -111,7 +117,9 @@ def reactions_per_post(data_dir: Path) -> bytes:
     sums = pc.fill_null(totals["count_sum"].take(where), 0)
     posts_per_source = counts(posts, "source_id")
     sources = largest(posts_per_source, sorted(posts_per_source), MOST_SERIES)
-    many = sum(posts_per_source[s] for s in sources) > MOST_POST_BARS
+    shown = sum(posts_per_source[s] for s in sources)
+    many = shown > MOST_POST_BARS
+    step = math.ceil(shown / MOST_POST_BARS)
     figure = _figure(7, 3.2)
     axes = figure.add_subplot()
     x = 0
@@ -121,7 +129,8 @@ def reactions_per_post(data_dir: Path) -> bytes:
         positions = list(range(x, x + len(values)))
         label, color = f"{source} ({len(values)} posts)", PALETTE[i % len(PALETTE)]
         if many:
-            axes.fill_between(positions, values.to_numpy(), step="mid", color=color, label=label, linewidth=0)
+            starts, heights = _envelope(values.to_numpy(), step)
+            axes.fill_between(x + starts, heights, step="post", color=color, label=label, linewidth=0)
         else:
             axes.bar(positions, values.to_pylist(), color=color, label=label)
         ticks.append((positions[0] + positions[-1]) / 2)
@@ -130,12 +139,26 @@ def reactions_per_post(data_dir: Path) -> bytes:
     axes.set_ylabel("sum of reaction counts")
     axes.set_title(
         "Reactions per Telegram post, in the order of the raw file"
-        + _of_most(len(sources), len(posts_per_source), "sources")
+        + _of_most(len(sources), len(posts_per_source), "Telegram sources with most posts")
     )
     axes.legend(loc="upper right", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     return _png(figure)
+
+
+def _envelope(values: np.ndarray, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of `step` consecutive posts starts (and, last, where the posts end), and
+    the highest value of each run (the last repeated): the outline that bars narrower than a
+    pixel would draw.
+
+    >>> _envelope(np.array([1, 5, 2, 0, 3]), 2)
+    (array([0, 2, 4, 5]), array([5, 2, 3, 3]))
+    """
+    padded = np.pad(values, (0, -len(values) % step))
+    highest = padded.reshape(-1, step).max(axis=1)
+    starts = np.arange(0, len(padded), step)
+    return np.append(starts, len(values)), np.append(highest, highest[-1])
 
 
 def _linked_mentions(data_dir: Path) -> tuple[dict[str, int], dict[str, str]]:
@@ -189,7 +212,7 @@ def translation_coverage(data_dir: Path) -> bytes:
     axes.set_xlabel("posts and articles")
     axes.set_title(
         "Translation pairs: posts per source and language"
-        + _of_most(len(groups), len(every_group), "sources and languages")
+        + _of_most(len(groups), len(every_group), "sources and languages with most posts")
     )
     axes.set_xlim(0, max(left, default=1) * 1.1 + 1)
     axes.legend(loc="lower right", frameon=False)
