@@ -74,19 +74,19 @@ def _of_most(shown: int, total: int, what: str) -> str:
 
 def records_per_source_language(data_dir: Path) -> bytes:
     """Stacked horizontal bars: records of each source, split by the language of the text."""
-    counts_: dict[str, Counter[str]] = defaultdict(Counter)
+    per_source: dict[str, Counter[str]] = defaultdict(Counter)
     posts = read_columns(data_dir, "posts", ["source_id", "language"])
     for (source, language), n in counts(posts, ["source_id", "language"]).items():
-        counts_[source][language or NO_LANGUAGE] += n
+        per_source[source][language or NO_LANGUAGE] += n
     every_source = read_columns(data_dir, "sources", ["source_id"])["source_id"].to_pylist()
-    shown = largest({s: c.total() for s, c in counts_.items()}, every_source, MOST_BARS)
+    shown = largest({s: c.total() for s, c in per_source.items()}, every_source, MOST_BARS)
     sources = shown[::-1]
-    languages = sorted({lang for s in sources for lang in counts_[s]}, key=lambda x: (x == NO_LANGUAGE, x))
+    languages = sorted({lang for s in sources for lang in per_source[s]}, key=lambda x: (x == NO_LANGUAGE, x))
     figure = _figure(7, 0.5 * len(sources) + 1.6)
     axes = figure.add_subplot()
     left = [0] * len(sources)
     for i, language in enumerate(languages):
-        widths = [counts_[s][language] for s in sources]
+        widths = [per_source[s][language] for s in sources]
         axes.barh(sources, widths, left=left, label=language, color=PALETTE[i % len(PALETTE)])
         left = [a + b for a, b in zip(left, widths, strict=True)]
     for y, total in enumerate(left):
@@ -170,8 +170,8 @@ def _linked_mentions(data_dir: Path) -> tuple[dict[str, int], dict[str, str]]:
 
 def top_entities(data_dir: Path, top: int = 15) -> bytes:
     """Horizontal bars: the catalogue entries most mentioned, by mentions linked to them."""
-    counts_, labels = _linked_mentions(data_dir)
-    ranked = sorted(counts_.items(), key=lambda item: (-item[1], item[0]))[:top][::-1]
+    mentions, labels = _linked_mentions(data_dir)
+    ranked = sorted(mentions.items(), key=lambda item: (-item[1], item[0]))[:top][::-1]
     figure = _figure(8, 0.3 * len(ranked) + 1.4)
     axes = figure.add_subplot()
     names = [labels.get(entity_id, entity_id) for entity_id, _ in ranked]
@@ -195,18 +195,18 @@ def translation_coverage(data_dir: Path) -> bytes:
     original = pc.is_in(posts["post_id"], value_set=pc.unique(pairs["source_post_id"]))
     translation = pc.is_in(posts["post_id"], value_set=pc.unique(pairs["target_post_id"]))
     role = pc.if_else(original, "original", pc.if_else(translation, "translation", "no pair"))
-    counts_: dict[str, Counter[str]] = defaultdict(Counter)
+    per_group: dict[str, Counter[str]] = defaultdict(Counter)
     for (source, language, part), n in counts(
         posts.append_column("role", role), ["source_id", "language", "role"]
     ).items():
-        counts_[f"{source} {language}"][part] += n
-    every_group = sorted(counts_)
-    groups = largest({g: c.total() for g, c in counts_.items()}, every_group, MOST_BARS)[::-1]
+        per_group[f"{source} {language}"][part] += n
+    every_group = sorted(per_group)
+    groups = largest({g: c.total() for g, c in per_group.items()}, every_group, MOST_BARS)[::-1]
     figure = _figure(7, 0.4 * len(groups) + 1.6)
     axes = figure.add_subplot()
     left = [0] * len(groups)
     for i, part in enumerate(("original", "translation", "no pair")):
-        widths = [counts_[g][part] for g in groups]
+        widths = [per_group[g][part] for g in groups]
         axes.barh(groups, widths, left=left, label=part, color=PALETTE[i])
         left = [a + b for a, b in zip(left, widths, strict=True)]
     axes.set_xlabel("posts and articles")
