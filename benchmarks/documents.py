@@ -6,12 +6,13 @@ the citation files, the figures, the README's generated blocks) on a large packa
 Makes the package in a temporary folder (or in --keep DIR) by replicating the committed
 tables with rewritten keys: copy k of the posts becomes `<source_id>-<s>/<rest>.<k>`, where s
 is the copy of the sources it belongs to (one source copy per post copy unless --sources
-says fewer), and every key pointing at it is rewritten the same way. Posts, parse issues and
+says fewer), and every key pointing at it is rewritten the same way; each text starts with
+its new post_id, so the texts are all different, as a corpus's are. Posts, parse issues and
 translations come in whole copies; entities and reactions are replicated to the number of
 rows asked for and spread over the post copies (reaction ranks shifted where a post gets
-more than one copy, so keys stay unique). Only what the documents read is written: the
-Parquet files, datapackage.json (its Parquet resources' sizes and hashes updated) and
-README.md.
+more than one copy, so keys stay unique); the catalogue is the committed one. Only what the
+documents read is written: the Parquet files, datapackage.json (its Parquet resources'
+sizes and hashes updated) and README.md.
 
 Then `write_documents` runs in a fresh process, and the script prints the package's size,
 the seconds the documents took and the process's peak resident memory.
