@@ -19,7 +19,7 @@ from diplocorpus import __version__, package
 from diplocorpus.card import composition
 from diplocorpus.citation import citation_cff, zenodo_json, zenodo_metadata, zenodo_problems
 from diplocorpus.croissant import croissant_json
-from diplocorpus.docs import BLOCKS, block, read_tables
+from diplocorpus.docs import BLOCKS, block
 from diplocorpus.figures import draw_figures
 from diplocorpus.flavour import KEPT_STRINGS, WITHHELD
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
@@ -161,12 +161,12 @@ def test_mlcroissant_loads_every_record_set_whole() -> None:
 @pytest.mark.parametrize("name", list(BLOCKS))
 def test_readme_blocks_are_what_the_tables_give(name: str) -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
-    expected = BLOCKS[name][2](read_tables(ROOT))
+    expected = BLOCKS[name][2](ROOT / "data")
     assert block(readme, name) == expected.strip("\n"), "run: make build"
 
 
 def test_committed_figures_are_what_the_tables_give() -> None:
-    for path, png in draw_figures(read_tables(ROOT)).items():
+    for path, png in draw_figures(ROOT / "data").items():
         assert (ROOT / path).read_bytes() == png, path
         assert f"]({path})" in (ROOT / "README.md").read_text("utf-8")
 
@@ -196,7 +196,7 @@ def _post(
     return PostRow(**fields)
 
 
-def test_data_card_numbers_come_from_the_tables() -> None:
+def test_data_card_numbers_come_from_the_tables(tmp_path: Path) -> None:
     source = dict.fromkeys(SourceRow.__slots__)
     sources = [
         SourceRow(
@@ -235,7 +235,9 @@ def test_data_card_numbers_come_from_the_tables() -> None:
         "translations": to_table("translations", []),
         "entity_catalog": to_table("entity_catalog", []),
     }
-    card = composition(tables)
+    for name, table in tables.items():
+        pq.write_table(table, tmp_path / f"{name}.parquet")
+    card = composition(tmp_path)
     assert "| `posts` | 4 |" in card and "| `reactions` | 3 |" in card
     assert "| `a` | telegram-text | und | 2 | 0 | 1 | 2 | 9 | 0 |" in card
     assert "| `b` | telegram-text | und | 1 | 0 | 0 | 1 | 4 | 1 |" in card

@@ -132,7 +132,7 @@ def build(
             if problems:
                 raise ValidationFailed(problems)
         with _timed(seconds, "write"):
-            write_documents(stage, package_dir, written)
+            write_documents(stage, package_dir)
             publish(stage, package_dir)
     if options.cache:
         cache.keep_only(set(keys))

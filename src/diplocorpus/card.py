@@ -1,46 +1,65 @@
-"""The numbers of the README's data card, computed from the built tables.
+"""The numbers of the README's data card, computed from the Parquet files of a package.
 
 Each function returns a Markdown block that the build writes between the README's markers
 (see docs.py); a test holds the committed README equal to what the tables give, so no
-number in the card is typed by hand.
+number in the card is typed by hand. Every number is computed with Arrow from the few
+columns it needs (see columns.py), so the card of a large corpus is made in bounded memory.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter, defaultdict
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from diplocorpus.columns import counts, median, read_columns, row_count
 from diplocorpus.schema import TABLES, table_schema
 
-Rows = list[dict[str, Any]]
 NO_LANGUAGE = "none (service record)"
 
 
-def composition(tables: dict[str, pa.Table]) -> str:
-    """Counts per table, source, language and kind; dates; reactions; text lengths; issues."""
-    rows = {name: tables[name].to_pylist() for name in TABLES}
+def composition(data_dir: Path) -> str:
+    """Counts per table, source, language and kind; dates; reactions; text lengths; issues,
+    from the tables in `data_dir` (a package's data/ folder)."""
     parts = [
-        _rows_per_table(tables),
-        _records_per_source(rows),
-        _records_per_language(rows["posts"]),
-        _dates(rows["posts"]),
-        _text_lengths(rows["posts"]),
-        _reactions(rows["posts"], rows["reactions"]),
-        _media_and_forwards(rows["posts"]),
-        _entities(rows["entities"], rows["entity_catalog"]),
-        _translations(rows["posts"], rows["translations"]),
-        _issues(rows["parse_issues"]),
+        _rows_per_table(data_dir),
+        _records_per_source(data_dir),
+        _records_per_language(data_dir),
+        _dates(data_dir),
+        _text_lengths(data_dir),
+        _reactions(data_dir),
+        _media_and_forwards(data_dir),
+        _entities(data_dir),
+        _translations(data_dir),
+        _issues(data_dir),
     ]
     return "\n\n".join(parts)
 
 
-def provenance(tables: dict[str, pa.Table]) -> str:
+PROVENANCE_COLUMNS = [
+    "source_id",
+    "path",
+    "format",
+    "platform",
+    "name",
+    "handle",
+    "url",
+    "language",
+    "collected_at",
+    "sha256",
+    "bytes",
+    "encoding",
+    "notes",
+]
+
+
+def provenance(data_dir: Path) -> str:
     """One paragraph per raw file: what the manifest and the build know of it."""
     out = []
-    for s in tables["sources"].to_pylist():
+    for s in read_columns(data_dir, "sources", PROVENANCE_COLUMNS).to_pylist():
         known = [
             f"format `{s['format']}` ({s['platform']})",
             f"{s['bytes']} bytes, decoded as {s['encoding']}",
@@ -73,24 +92,25 @@ def _enum(table: str, column: str) -> list[str]:
     return list(field["constraints"]["enum"])
 
 
-def _rows_per_table(tables: dict[str, pa.Table]) -> str:
-    body = [[f"`{name}`", tables[name].num_rows] for name in TABLES]
+def _rows_per_table(data_dir: Path) -> str:
+    body = [[f"`{name}`", row_count(data_dir, name)] for name in TABLES]
     return "Rows per table:\n\n" + _table(["table", "rows"], body)
 
 
-def _records_per_source(rows: dict[str, Rows]) -> str:
+def _records_per_source(data_dir: Path) -> str:
     kinds = _enum("posts", "kind")
-    per_kind: dict[str, Counter[str]] = defaultdict(Counter)
-    post_source = {}
-    for p in rows["posts"]:
-        per_kind[p["source_id"]][p["kind"]] += 1
-        post_source[p["post_id"]] = p["source_id"]
-    shown: Counter[str] = Counter()
-    counted: Counter[str] = Counter()
-    for r in rows["reactions"]:
-        shown[post_source[r["post_id"]]] += 1
-        counted[post_source[r["post_id"]]] += r["count"]
-    issues = Counter(i["source_id"] for i in rows["parse_issues"])
+    posts = read_columns(data_dir, "posts", ["post_id", "source_id", "kind"])
+    per_kind = counts(posts, ["source_id", "kind"])
+    reactions = read_columns(data_dir, "reactions", ["post_id", "count"])
+    per_source = (
+        reactions.join(posts.select(["post_id", "source_id"]), "post_id")
+        .group_by("source_id")
+        .aggregate([([], "count_all"), ("count", "sum")])
+        .to_pylist()
+    )
+    shown = {r["source_id"]: r["count_all"] for r in per_source}
+    counted = {r["source_id"]: r["count_sum"] for r in per_source}
+    issues = counts(read_columns(data_dir, "parse_issues", ["source_id"]), "source_id")
     header = [
         "source",
         "format",
@@ -105,24 +125,26 @@ def _records_per_source(rows: dict[str, Rows]) -> str:
             f"`{s['source_id']}`",
             s["format"],
             s["language"],
-            *(per_kind[s["source_id"]][k] for k in kinds),
-            shown[s["source_id"]],
-            counted[s["source_id"]],
+            *(per_kind[s["source_id"], k] for k in kinds),
+            shown.get(s["source_id"], 0),
+            counted.get(s["source_id"], 0),
             issues[s["source_id"]],
         ]
-        for s in rows["sources"]
+        for s in read_columns(data_dir, "sources", ["source_id", "format", "language"]).to_pylist()
     ]
     return "Records per source, by kind:\n\n" + _table(header, body)
 
 
-def _records_per_language(posts: Rows) -> str:
+def _records_per_language(data_dir: Path) -> str:
     kinds = _enum("posts", "kind")
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for p in posts:
-        counts[p["language"] or NO_LANGUAGE][p["kind"]] += 1
-    languages = sorted(counts, key=lambda lang: (lang == NO_LANGUAGE, lang))
+    per_language: Counter[tuple[str, str]] = Counter()
+    for (language, kind), n in counts(
+        read_columns(data_dir, "posts", ["language", "kind"]), ["language", "kind"]
+    ).items():
+        per_language[language or NO_LANGUAGE, kind] += n
+    languages = sorted({lang for lang, _ in per_language}, key=lambda lang: (lang == NO_LANGUAGE, lang))
     body = [
-        [f"`{lang}`" if lang != NO_LANGUAGE else lang, *(counts[lang][k] for k in kinds)]
+        [f"`{lang}`" if lang != NO_LANGUAGE else lang, *(per_language[lang, k] for k in kinds)]
         for lang in languages
     ]
     return "Records per language (as detected from the text), by kind:\n\n" + _table(
@@ -130,98 +152,113 @@ def _records_per_language(posts: Rows) -> str:
     )
 
 
-def _dates(posts: Rows) -> str:
-    timed = [p["published_at"] for p in posts if p["published_at"] is not None]
-    lows = [p["date_min"] for p in posts if p["date_min"] is not None]
-    highs = [p["date_max"] for p in posts if p["date_max"] is not None]
-    lines = [f"Dates: {len(timed)} of {len(posts)} records carry a publication time"]
+def _dates(data_dir: Path) -> str:
+    posts = read_columns(data_dir, "posts", ["published_at", "date_min", "date_max", "date_source"])
+    timed = pc.count(posts["published_at"]).as_py()
+    lows = pc.count(posts["date_min"]).as_py()
+    lines = [f"Dates: {timed} of {posts.num_rows} records carry a publication time"]
     if timed:
-        lines[0] += f" ({min(timed):%Y-%m-%d} to {max(timed):%Y-%m-%d})"
-    dated = f"{len(lows)} {'carries' if len(lows) == 1 else 'carry'} a publication date or date range"
+        first, last = pc.min_max(posts["published_at"]).values()
+        lines[0] += f" ({first.as_py():%Y-%m-%d} to {last.as_py():%Y-%m-%d})"
+    dated = f"{lows} {'carries' if lows == 1 else 'carry'} a publication date or date range"
     if lows:
-        dated += f", spanning {min(lows).isoformat()} to {max(highs).isoformat()}"
-    sources = Counter(p["date_source"] for p in posts if p["date_source"] is not None)
+        low, high = pc.min(posts["date_min"]).as_py(), pc.max(posts["date_max"]).as_py()
+        dated += f", spanning {low.isoformat()} to {high.isoformat()}"
+    sources = _non_null_counts(posts, "date_source")
     if sources:
         dated += " (date taken from: " + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())) + ")"
     return f"{lines[0]}; {dated}."
 
 
-def _text_lengths(posts: Rows) -> str:
+def _text_lengths(data_dir: Path) -> str:
+    posts = read_columns(data_dir, "posts", ["kind", "n_chars"])
     body = []
     for kind in _enum("posts", "kind"):
-        lengths = [p["n_chars"] for p in posts if p["kind"] == kind]
-        if lengths:
+        lengths = posts.filter(pc.equal(posts["kind"], kind))["n_chars"]
+        if len(lengths):
+            low, high = pc.min_max(lengths).values()
             body.append(
                 [
                     kind,
                     len(lengths),
-                    min(lengths),
-                    _number(statistics.median(lengths)),
-                    max(lengths),
-                    sum(lengths),
+                    low.as_py(),
+                    _number(median(lengths)),
+                    high.as_py(),
+                    pc.sum(lengths).as_py(),
                 ]
             )
     header = ["kind", "records", "min", "median", "max", "total"]
     return "Length of the text in characters (`n_chars`), by kind:\n\n" + _table(header, body)
 
 
-def _reactions(posts: Rows, reactions: Rows) -> str:
-    totals: Counter[str] = Counter()
-    for r in reactions:
-        totals[r["post_id"]] += r["count"]
-    posts_shown = [p for p in posts if p["kind"] == "post"]
-    with_reactions = [totals[p["post_id"]] for p in posts_shown if p["post_id"] in totals]
+def _reactions(data_dir: Path) -> str:
+    reactions = read_columns(data_dir, "reactions", ["post_id", "emoji", "count"])
+    posts = read_columns(data_dir, "posts", ["post_id", "kind"])
+    telegram_posts = posts.filter(pc.equal(posts["kind"], "post")).select(["post_id"])
+    totals = reactions.group_by("post_id").aggregate([("count", "sum")])
+    # Per post showing reactions: the sum of its counts (a post whose counts are all 0 shows them).
+    with_reactions = totals.join(telegram_posts, "post_id", join_type="inner")["count_sum"]
     summary = (
-        f"Reactions: {len(with_reactions)} of {len(posts_shown)} Telegram posts show reactions "
-        f"({len(reactions)} reaction rows, counts summing to {sum(totals.values())})"
+        f"Reactions: {len(with_reactions)} of {telegram_posts.num_rows} Telegram posts show reactions "
+        f"({reactions.num_rows} reaction rows, counts summing to {pc.sum(reactions['count']).as_py() or 0})"
     )
-    if with_reactions:
+    if len(with_reactions):
+        low, high = pc.min_max(with_reactions).values()
         summary += (
-            f"; per post showing reactions, the sum of counts ranges from {min(with_reactions)} to "
-            f"{max(with_reactions)}, median {_number(statistics.median(with_reactions))}"
+            f"; per post showing reactions, the sum of counts ranges from {low.as_py()} to "
+            f"{high.as_py()}, median {_number(median(with_reactions))}"
         )
-    by_emoji: dict[str | None, list[int]] = defaultdict(list)
-    for r in reactions:
-        by_emoji[r["emoji"]].append(r["count"])
-    ranked = sorted(by_emoji.items(), key=lambda item: (-sum(item[1]), item[0] or ""))
-    body = [[emoji or "(bare count: custom emoji or paid stars)", len(c), sum(c)] for emoji, c in ranked]
+    by_emoji = reactions.group_by("emoji").aggregate([([], "count_all"), ("count", "sum")]).to_pylist()
+    ranked = sorted(by_emoji, key=lambda r: (-r["count_sum"], r["emoji"] or ""))
+    body = [
+        [r["emoji"] or "(bare count: custom emoji or paid stars)", r["count_all"], r["count_sum"]]
+        for r in ranked
+    ]
     return summary + ".\n\n" + _table(["emoji", "rows", "sum of counts"], body)
 
 
-def _entities(entities: Rows, catalog: Rows) -> str:
-    by_type: dict[str, Rows] = defaultdict(list)
-    for e in entities:
-        by_type[e["type"]].append(e)
-    linked = sum(e["entity_id"] is not None for e in entities)
-    origins = Counter(c["origin"] for c in catalog)
+def _entities(data_dir: Path) -> str:
+    entities = read_columns(data_dir, "entities", ["post_id", "type", "entity_id"])
+    by_type = (
+        entities.group_by("type")
+        .aggregate([([], "count_all"), ("entity_id", "count"), ("post_id", "count_distinct")])
+        .to_pylist()
+    )
+    origins = counts(read_columns(data_dir, "entity_catalog", ["origin"]), "origin")
     summary = (
-        f"Entities: {len(entities)} mentions, {linked} of them linked to the catalogue of "
-        f"{len(catalog)} entries ({origins['curated']} curated, {origins['babel']} countries from CLDR only)"
+        f"Entities: {entities.num_rows} mentions, {pc.count(entities['entity_id']).as_py()} of them linked "
+        f"to the catalogue of {row_count(data_dir, 'entity_catalog')} entries ({origins['curated']} curated, "
+        f"{origins['babel']} countries from CLDR only)"
     )
     body = [
-        [type_, len(rows), sum(e["entity_id"] is not None for e in rows), len({e["post_id"] for e in rows})]
-        for type_, rows in sorted(by_type.items(), key=lambda item: (-len(item[1]), item[0]))
+        [r["type"], r["count_all"], r["entity_id_count"], r["post_id_count_distinct"]]
+        for r in sorted(by_type, key=lambda r: (-r["count_all"], r["type"]))
     ]
     return summary + ".\n\n" + _table(["type", "mentions", "linked", "posts"], body)
 
 
-def _translations(posts: Rows, pairs: Rows) -> str:
-    languages = Counter(f"{p['source_language']} → {p['target_language']}" for p in pairs)
-    paired = {p["source_post_id"] for p in pairs}
-    russian = [p for p in posts if p["language"] == "ru"]
+def _translations(data_dir: Path) -> str:
+    pairs = read_columns(data_dir, "translations", ["source_post_id", "source_language", "target_language"])
+    languages: Counter[str] = Counter()
+    for (source, target), n in counts(pairs, ["source_language", "target_language"]).items():
+        languages[f"{source} → {target}"] += n
+    posts = read_columns(data_dir, "posts", ["post_id", "language"])
+    russian = posts.filter(pc.equal(posts["language"], "ru"))["post_id"]
+    paired = pc.sum(pc.is_in(russian, value_set=pc.unique(pairs["source_post_id"]))).as_py() or 0
     summary = (
-        f"Translation pairs: {len(pairs)}; {sum(p['post_id'] in paired for p in russian)} of the "
+        f"Translation pairs: {pairs.num_rows}; {paired} of the "
         f"{len(russian)} Russian posts have their translation in the corpus"
     )
-    if not pairs:
+    if not pairs.num_rows:
         return summary + "."
     body = [[pair, n] for pair, n in sorted(languages.items())]
     return summary + ".\n\n" + _table(["languages", "pairs"], body)
 
 
-def _media_and_forwards(posts: Rows) -> str:
-    media = Counter(p["media"] for p in posts if p["media"] is not None)
-    forwarded = Counter(p["forwarded_from"] for p in posts if p["forwarded_from"] is not None)
+def _media_and_forwards(data_dir: Path) -> str:
+    posts = read_columns(data_dir, "posts", ["media", "forwarded_from"])
+    media = _non_null_counts(posts, "media")
+    forwarded = _non_null_counts(posts, "forwarded_from")
     media_text = ", ".join(f"`{k}` {v}" for k, v in sorted(media.items())) or "none"
     forward_text = ", ".join(f"{k} ({v})" for k, v in sorted(forwarded.items())) or "none"
     return (
@@ -230,7 +267,11 @@ def _media_and_forwards(posts: Rows) -> str:
     )
 
 
-def _issues(issues: Rows) -> str:
-    counts = Counter(i["code"] for i in issues)
-    body = [[f"`{code}`", counts[code]] for code in _enum("parse_issues", "code") if counts[code]]
+def _issues(data_dir: Path) -> str:
+    per_code = counts(read_columns(data_dir, "parse_issues", ["code"]), "code")
+    body = [[f"`{code}`", per_code[code]] for code in _enum("parse_issues", "code") if per_code[code]]
     return "Parse issues by code:\n\n" + _table(["code", "count"], body)
+
+
+def _non_null_counts(table: pa.Table, column: str) -> dict[Any, int]:
+    return {key: n for key, n in counts(table, column).items() if key is not None}

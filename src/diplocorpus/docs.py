@@ -1,5 +1,6 @@
 """The README's generated blocks: the column reference (from schemas/), the data card's
-numbers and the provenance of each raw file (from the tables), and the figures.
+numbers and the provenance of each raw file (from the tables' Parquet files), and the
+figures.
 
 Each block sits between a start and an end marker; `diplocorpus build` rewrites them (and
 `python -m diplocorpus.docs [PACKAGE_DIR]` does so from the built tables), and a test
@@ -11,9 +12,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from diplocorpus.card import composition, provenance
 from diplocorpus.figures import FIGURES, FIGURES_DIR
@@ -53,11 +51,11 @@ def _marker(name: str) -> tuple[str, str]:
 
 
 # Block name -> (start marker, end marker, what to write there).
-BLOCKS: dict[str, tuple[str, str, Callable[[dict[str, pa.Table]], str]]] = {
+BLOCKS: dict[str, tuple[str, str, Callable[[Path], str]]] = {
     "composition": (*_marker("composition"), composition),
-    "figures": (*_marker("figures"), lambda tables: figure_gallery()),
+    "figures": (*_marker("figures"), lambda data_dir: figure_gallery()),
     "provenance": (*_marker("provenance"), provenance),
-    "columns": (START, END, lambda tables: column_reference()),
+    "columns": (START, END, lambda data_dir: column_reference()),
 }
 
 
@@ -69,25 +67,29 @@ def block(text: str, name: str) -> str | None:
     return text.split(start, 1)[1].split(end, 1)[0].strip("\n")
 
 
-def render_readme(text: str, tables: dict[str, pa.Table]) -> str:
-    """`text` with every block whose markers it has rewritten from the tables."""
+def render_readme(text: str, data_dir: Path) -> str:
+    """`text` with every block whose markers it has rewritten from the tables in `data_dir`
+    (a package's data/ folder, or a staged one)."""
+    # Joined once: a large corpus's blocks (a paragraph per raw file) are most of the text.
+    blocks = []
     for start, end, make in BLOCKS.values():
         if start in text and end in text:
-            head, rest = text.split(start, 1)
-            _, tail = rest.split(end, 1)
-            text = f"{head}{start}\n{make(tables)}\n{end}{tail}"
-    return text
-
-
-def read_tables(package_dir: Path) -> dict[str, pa.Table]:
-    return {name: pq.read_table(package_dir / f"data/{name}.parquet") for name in TABLES}
+            inside = text.index(start) + len(start)
+            blocks.append((inside, text.index(end, inside), make))
+    pieces = []
+    at = 0
+    for inside, outside, make in sorted(blocks, key=lambda b: b[0]):
+        pieces += [text[at:inside], "\n", make(data_dir), "\n"]
+        at = outside
+    pieces.append(text[at:])
+    return "".join(pieces)
 
 
 if __name__ == "__main__":
     root = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     readme = root / "README.md"
     old = readme.read_text("utf-8")
-    new = render_readme(old, read_tables(root))
+    new = render_readme(old, root / "data")
     if new != old:
         readme.write_text(new, "utf-8")
     print("README.md updated" if new != old else "README.md already up to date")

@@ -115,20 +115,21 @@ class TableWriter:
         self._pending, self._pending_rows = [], 0
 
 
-def write_documents(stage: Path, package_dir: Path, tables: dict[str, pa.Table]) -> None:
-    """Write what derives from the staged package: croissant.json, the citation files, the
-    figures, and README.md with its generated blocks (when the package has a README)."""
+def write_documents(stage: Path, package_dir: Path) -> None:
+    """Write what derives from the staged package (stage/datapackage.json and
+    stage/data/<table>.parquet): croissant.json, the citation files, the figures, and
+    README.md with its generated blocks (when `package_dir` has a README)."""
     descriptor = json.loads((stage / "datapackage.json").read_text("utf-8"))
     (stage / "croissant.json").write_text(croissant_json(descriptor), encoding="utf-8")
     (stage / "CITATION.cff").write_text(citation_cff(), encoding="utf-8")
     (stage / ".zenodo.json").write_text(zenodo_json(), encoding="utf-8")
-    for path, png in draw_figures(tables).items():
+    for path, png in draw_figures(stage / "data").items():
         (stage / path).parent.mkdir(parents=True, exist_ok=True)
         (stage / path).write_bytes(png)
     readme = package_dir / "README.md"
     if readme.is_file():
         text = readme.read_text("utf-8")
-        rendered = render_readme(text, tables)
+        rendered = render_readme(text, stage / "data")
         if rendered != text:
             (stage / "README.md").write_text(rendered, encoding="utf-8")
 
