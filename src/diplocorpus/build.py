@@ -21,7 +21,7 @@ from diplocorpus.relate import duplicate_of, mark_same_post_duplicates, translat
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.tables import post_rows, source_row, to_table
-from diplocorpus.validate import validate_tables
+from diplocorpus.validate import validate_files
 from diplocorpus.write import publish, staging, write_documents, write_tables
 
 
@@ -92,7 +92,7 @@ def build(
     with staging(package_dir) as stage:
         write_tables(stage, tables, sources)
         written = {name: pq.read_table(stage / f"data/{name}.parquet") for name in TABLES}
-        problems = validate_tables(written, package_dir)
+        problems = validate_files(stage / "data", package_dir)
         if problems:
             raise ValidationFailed(problems)
         write_documents(stage, package_dir, written)
