@@ -722,7 +722,7 @@ class _SurfaceCheck:
         """Check the entities of the posts `texts`, the first of which is row `offset`."""
         bounds, _ = _utf8(texts)
         cuts = np.searchsorted(bounds, np.arange(bounds[0], bounds[-1], self.TEXT_BYTES), side="right") - 1
-        cuts = np.unique(np.concatenate([cuts, [len(texts)]]))
+        cuts = np.unique(np.concatenate([[0], cuts, [len(texts)]]))
         for i, j in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
             self._check_slice(texts.slice(i, j - i), offset + i)
 
@@ -739,7 +739,9 @@ class _SurfaceCheck:
         chars += bounds[0]
         first = np.searchsorted(chars, bounds)
         length = np.where(np.asarray(pc.is_valid(texts)), np.diff(first), 0)
-        last = max(len(chars) - 1, 0)
+        if not len(chars):
+            chars = np.array([bounds[-1]])  # no character at all: no span lies inside a text
+        last = len(chars) - 1
         for a in range(lo, hi, self.PIECE):
             b = min(a + self.PIECE, hi)
             post, start, end = self.post[a:b] - offset, self.start[a:b], self.end[a:b]
