@@ -127,12 +127,15 @@ def main() -> None:
         child.start()
         seconds, problems = queue.get()
         child.join()
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         total = sum(rows.values())
         print(
             f"validate_files: {seconds:.1f} s, {total / seconds:,.0f} rows/s ({total:,} rows), "
-            f"{raw / seconds:,.0f} MB/s of raw files, peak RSS {peak:,.0f} MB"
+            f"{raw / seconds:,.0f} MB/s of raw files, peak RSS {usage.ru_maxrss / 1024:,.0f} MB"
         )
+        # CPU seconds of the validating process (all its threads, with its imports): on a
+        # machine shared with other work, the wall time above can be several times this.
+        print(f"validate_files process: {usage.ru_utime + usage.ru_stime:.1f} s of CPU")
         print(f"problems: {len(problems)}")
         for problem in problems[:10]:
             print(f"  {problem}")
