@@ -230,7 +230,10 @@ class _ParquetTable(_Stored):
         self.schema = pq.ParquetFile(path).schema_arrow
 
     def batches(self) -> Iterator[pa.RecordBatch]:
-        return pq.ParquetFile(self.path).iter_batches(batch_size=BATCH_ROWS)
+        # Streamed through a small buffer: otherwise the reader holds a row group's whole
+        # column chunks (for posts.text, hundreds of MB) to cut one batch from them.
+        file = pq.ParquetFile(self.path, buffer_size=1 << 20, pre_buffer=False)
+        return file.iter_batches(batch_size=BATCH_ROWS)
 
     def read(self, columns: list[str]) -> pa.Table:
         return pq.ParquetFile(self.path).read(columns=columns)
@@ -417,10 +420,15 @@ def _scan(
             watch(batch, offset)
         batches.append(_encoded(batch.select(kept)))
         offset += batch.num_rows
+        del batch
+        # Arrow's memory pool keeps what a batch freed for the next one, and the reader's
+        # threads each keep their own: given back, the resident memory stays near what
+        # one batch needs (about half, on the posts of the benchmark).
+        pa.default_memory_pool().release_unused()
     schema = _encoded(stored.schema.empty_table().select(kept)).schema
     keys = pa.Table.from_batches(batches, schema=schema).unify_dictionaries().combine_chunks()
     del batches
-    pa.default_memory_pool().release_unused()  # give the batches' memory back, not keep it pooled
+    pa.default_memory_pool().release_unused()
     return [p for t in tallies.values() for p in t.problem()], keys
 
 
@@ -712,9 +720,9 @@ class _SurfaceCheck:
         self.post = post[row].astype(np.int32)
         self.start = _ints(entities.column("start"))[row].astype(np.int32)
         self.end = _ints(entities.column("end"))[row].astype(np.int32)
-        self.surfaces = pa.chunked_array(
-            surfaces, pa.string()
-        ).combine_chunks()  # taking from chunks copies them
+        # One array (taking rows from chunks would copy them all each time); the chunks are let go.
+        self.surfaces = pa.chunked_array(surfaces, pa.string()).combine_chunks()
+        surfaces.clear()
         self.post_ids = entities.column("post_id")
         self.tally = _Tally(where, "text[start:end] of its post differs from surface", ())
 
