@@ -43,7 +43,6 @@ from diplocorpus.schema import TABLES, arrow_schema, table_schema
 
 MAX_EXAMPLES = 3
 BATCH_ROWS = 16_384
-ROW = "__row"  # the 0-based position of a row in its table, carried through joins
 
 # Columns held for whole tables besides the keys the schemas declare: what the checks
 # across tables and against the raw files read.
@@ -219,10 +218,6 @@ class _Stored:
     def read(self, columns: list[str]) -> pa.Table:
         raise NotImplementedError
 
-    def rows(self, numbers: list[int], columns: list[str]) -> list[dict[str, Any]]:
-        """A few rows, by 0-based position, for the report."""
-        raise NotImplementedError
-
 
 class _ParquetTable(_Stored):
     def __init__(self, name: str, where: str, path: Path):
@@ -238,17 +233,6 @@ class _ParquetTable(_Stored):
     def read(self, columns: list[str]) -> pa.Table:
         return pq.ParquetFile(self.path).read(columns=columns)
 
-    def rows(self, numbers: list[int], columns: list[str]) -> list[dict[str, Any]]:
-        file = pq.ParquetFile(self.path)
-        sizes = [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)]
-        starts = np.cumsum([0, *sizes])
-        found = []
-        for number in numbers:
-            group = int(np.searchsorted(starts, number, side="right")) - 1
-            table = file.read_row_group(group, columns=columns)
-            found.append(table.slice(number - int(starts[group]), 1).to_pylist()[0])
-        return found
-
 
 class _MemoryTable(_Stored):
     def __init__(self, name: str, where: str, table: pa.Table):
@@ -259,9 +243,6 @@ class _MemoryTable(_Stored):
 
     def read(self, columns: list[str]) -> pa.Table:
         return self.table.select(columns)
-
-    def rows(self, numbers: list[int], columns: list[str]) -> list[dict[str, Any]]:
-        return self.table.select(columns).take(numbers).to_pylist()
 
 
 # The report: rows that break one check, counted, with the first few shown.
@@ -276,8 +257,7 @@ class _Tally:
     examples: list[str] = field(default_factory=list)
 
     def add(self, rows: pa.RecordBatch | pa.Table, broken: Mask, offset: int = 0) -> None:
-        """Count the rows where `broken` is true; `offset` is the position of the first
-        row, unless `rows` carries the positions in a ROW column."""
+        """Count the rows where `broken` is true; `offset` is the position of the first row."""
         broken = pc.fill_null(broken, False)
         n = pc.sum(broken).as_py() or 0
         if not n:
@@ -287,10 +267,7 @@ class _Tally:
         if wanted <= 0:
             return
         picked = rows.filter(broken).slice(0, wanted)
-        if ROW in picked.schema.names:
-            numbers = picked.column(ROW).to_pylist()
-        else:
-            numbers = [offset + i for i in pc.indices_nonzero(broken).slice(0, wanted).to_pylist()]
+        numbers = [offset + i for i in pc.indices_nonzero(broken).slice(0, wanted).to_pylist()]
         shown = [c for c in self.columns if c in picked.schema.names]
         for number, values in zip(numbers, picked.select(shown).to_pylist(), strict=True):
             self.examples.append(_example(number, values))
@@ -345,11 +322,10 @@ def _validate(stored: dict[str, _Stored], package_dir: Path, flavour: str) -> li
         scanned[name], keys[name] = _scan(stored[name], withheld[name], with_text, watch)
     entity_posts = posts.rows_of(keys["entities"].column("post_id"))
     texts = None
-    if with_text:
+    if with_text:  # the posts' texts against their hashes and the entities' surfaces, while read
         surface_check = _SurfaceCheck(stored["entities"].where, keys["entities"], entity_posts, surfaces)
         texts = _TextCheck(stored["posts"].where, surface_check)
     scanned["posts"], keys["posts"] = _scan(stored["posts"], withheld["posts"], with_text, texts)
-    del surfaces
     if texts:
         scanned["posts"].extend(texts.tally.problem())
         scanned["entities"].extend(texts.surfaces.tally.problem())
