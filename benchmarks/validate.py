@@ -13,6 +13,7 @@ Prints the rows of each table, the raw and text sizes, then the validation's wal
 rows per second (all tables), raw MB per second, and the validating process's peak RSS.
 
 Run: .venv/bin/python benchmarks/validate.py [--posts 250000] [--dir DIR] [--keep]
+     .venv/bin/python benchmarks/validate.py --package DIR   # again, on a kept package
 """
 
 from __future__ import annotations
@@ -89,18 +90,16 @@ def replica(name: str, table: pa.Table, k: int) -> pa.Table:
     return table
 
 
-def make_package(target: Path, posts: int) -> dict[str, int]:
-    """Write the replicated package into `target`; return the rows of each table."""
+def make_package(target: Path, posts: int) -> None:
+    """Write the replicated package into `target`."""
     committed = {name: pq.read_table(ROOT / f"data/{name}.parquet") for name in TABLES}
     copies = math.ceil(posts / committed["posts"].num_rows)
     (target / "data/raw").mkdir(parents=True)
-    rows = {}
     for name in TABLES:
         table = committed[name]
         with pq.ParquetWriter(target / f"data/{name}.parquet", table.schema, compression="zstd") as writer:
             if name == "entity_catalog":
                 writer.write_table(table, row_group_size=ROW_GROUP)
-                rows[name] = table.num_rows
                 continue
             pending: list[pa.Table] = []
             for k in range(1, copies + 1):
@@ -110,7 +109,6 @@ def make_package(target: Path, posts: int) -> dict[str, int]:
                     pending = []
             if pending:
                 writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP)
-        rows[name] = table.num_rows * (1 if name == "entity_catalog" else copies)
     raw_files = [s["path"] for s in committed["sources"].select(["path"]).to_pylist()]
     for k in range(1, copies + 1):
         folder = target / f"data/raw/r{k:05d}"
@@ -120,7 +118,6 @@ def make_package(target: Path, posts: int) -> dict[str, int]:
                 os.link(ROOT / "data/raw" / path, folder / path)
             except OSError:
                 shutil.copyfile(ROOT / "data/raw" / path, folder / path)
-    return rows
 
 
 def _validate(package: str, queue: multiprocessing.Queue) -> None:
@@ -136,42 +133,50 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=250_000, help="posts in the package (at least)")
     parser.add_argument("--dir", type=Path, help="where to write the package (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the package once measured")
+    parser.add_argument("--package", type=Path, help="measure a package kept by an earlier run instead")
     args = parser.parse_args()
-    target = Path(tempfile.mkdtemp(prefix="validate-bench-", dir=args.dir))
+    target = args.package or Path(tempfile.mkdtemp(prefix="validate-bench-", dir=args.dir))
     try:
-        started = time.perf_counter()
-        rows = make_package(target, args.posts)
-        print(f"package: {target} (written in {time.perf_counter() - started:.1f} s)")
-        for name in TABLES:
-            size = (target / f"data/{name}.parquet").stat().st_size / 1e6
-            print(f"  {name:<15} {rows[name]:>10,} rows  {size:>8.1f} MB parquet")
-        raw = sum(p.stat().st_size for p in (target / "data/raw").rglob("*") if p.is_file()) / 1e6
-        text = pq.read_table(target / "data/posts.parquet", columns=["n_chars"]).column("n_chars")
-        print(f"  raw files {raw:,.0f} MB; posts.text {pc.sum(text).as_py() / 1e6:,.0f} M characters")
-
-        context = multiprocessing.get_context("spawn")
-        queue = context.Queue()
-        child = context.Process(target=_validate, args=(str(target), queue))
-        child.start()
-        seconds, problems = queue.get()
-        child.join()
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        total = sum(rows.values())
-        print(
-            f"validate_files: {seconds:.1f} s, {total / seconds:,.0f} rows/s ({total:,} rows), "
-            f"{raw / seconds:,.0f} MB/s of raw files, peak RSS {usage.ru_maxrss / 1024:,.0f} MB"
-        )
-        # CPU seconds of the validating process (all its threads, with its imports): on a
-        # machine shared with other work, the wall time above can be several times this.
-        print(f"validate_files process: {usage.ru_utime + usage.ru_stime:.1f} s of CPU")
-        print(f"problems: {len(problems)}")
-        for problem in problems[:10]:
-            print(f"  {problem}")
+        if not args.package:
+            started = time.perf_counter()
+            make_package(target, args.posts)
+            print(f"package: {target} (written in {time.perf_counter() - started:.1f} s)")
+        measure(target)
     finally:
-        if args.keep:
+        if args.keep or args.package:
             print(f"kept {target}")
         else:
             shutil.rmtree(target, ignore_errors=True)
+
+
+def measure(target: Path) -> None:
+    """Print the package's size, then validate it in a fresh process and print the figures."""
+    rows = {name: pq.ParquetFile(target / f"data/{name}.parquet").metadata.num_rows for name in TABLES}
+    for name in TABLES:
+        size = (target / f"data/{name}.parquet").stat().st_size / 1e6
+        print(f"  {name:<15} {rows[name]:>10,} rows  {size:>8.1f} MB parquet")
+    raw = sum(p.stat().st_size for p in (target / "data/raw").rglob("*") if p.is_file()) / 1e6
+    text = pq.read_table(target / "data/posts.parquet", columns=["n_chars"]).column("n_chars")
+    print(f"  raw files {raw:,.0f} MB; posts.text {pc.sum(text).as_py() / 1e6:,.0f} M characters")
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_validate, args=(str(target), queue))
+    child.start()
+    seconds, problems = queue.get()
+    child.join()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = sum(rows.values())
+    print(
+        f"validate_files: {seconds:.1f} s, {total / seconds:,.0f} rows/s ({total:,} rows), "
+        f"{raw / seconds:,.0f} MB/s of raw files, peak RSS {usage.ru_maxrss / 1024:,.0f} MB"
+    )
+    # CPU seconds of the validating process (all its threads, with its imports): on a
+    # machine shared with other work, the wall time above can be several times this.
+    print(f"validate_files process: {usage.ru_utime + usage.ru_stime:.1f} s of CPU")
+    print(f"problems: {len(problems)}")
+    for problem in problems[:10]:
+        print(f"  {problem}")
 
 
 if __name__ == "__main__":
