@@ -169,6 +169,13 @@ def test_row_order_does_not_matter(tmp_path: Path) -> None:
     assert problems_of(tmp_path, rows) == []
 
 
+def test_empty_tables_are_valid(tmp_path: Path) -> None:
+    rows = tiny_rows()
+    for name in ("reactions", "entities", "translations", "entity_catalog"):
+        rows[name] = []
+    assert problems_of(tmp_path, rows) == []
+
+
 def change(table: str, index: int, **values: Any) -> Callable[[Rows], None]:
     def apply(rows: Rows) -> None:
         rows[table][index].update(values)
