@@ -176,6 +176,15 @@ def test_empty_tables_are_valid(tmp_path: Path) -> None:
     assert problems_of(tmp_path, rows) == []
 
 
+def test_without_posts_every_reference_to_them_is_a_problem(tmp_path: Path) -> None:
+    rows = tiny_rows()
+    rows["posts"] = []
+    problems = problems_of(tmp_path, rows)
+    for where in ("reactions", "entities"):
+        assert f"data/{where}.parquet: post_id not found in posts.post_id in 3 row(s)" in " ".join(problems)
+    assert "data/raw/tg.txt: 4 non-blank line(s) in no record and no parse issue: 1, 2, 4, 5" in problems
+
+
 def change(table: str, index: int, **values: Any) -> Callable[[Rows], None]:
     def apply(rows: Rows) -> None:
         rows[table][index].update(values)
@@ -299,6 +308,12 @@ BROKEN = {
         append("reactions", 0, count=7),
         R
         + "(post_id, rank) is not unique: 2 row(s) share a value, e.g. post_id='tg/L1', rank=1 in rows 1, 4",
+    ),
+    "table twice": (
+        lambda rows: rows["reactions"].extend([dict(r) for r in rows["reactions"]]),
+        R
+        + "(post_id, rank) is not unique: 6 row(s) share a value, e.g. post_id='tg/L1', rank=1 in rows 1, 4; "
+        "post_id='tg/L1', rank=2 in rows 2, 5; post_id='tg/L4', rank=1 in rows 3, 6",
     ),
     "unique": (
         append("translations", 0, source_post_id="tg/L4", source_language="fr", target_language="fr"),

@@ -467,11 +467,11 @@ class _RowIndex:
     def rows_of(self, column: pa.ChunkedArray | pa.Array) -> np.ndarray:
         """The row of each value of a dictionary-encoded column, -1 for null or absent."""
         array = _array(column)
-        found = np.asarray(pc.fill_null(pc.index_in(array.dictionary, value_set=self.values), -1))
-        value_rows = np.where(found >= 0, self.first_row[np.maximum(found, 0)] if len(found) else found, -1)
         codes = _codes(array)
-        if not len(value_rows):
+        if not len(self.first_row) or not len(array.dictionary):
             return np.full(len(codes), -1, dtype=np.int64)
+        found = np.asarray(pc.fill_null(pc.index_in(array.dictionary, value_set=self.values), -1))
+        value_rows = np.where(found >= 0, self.first_row[np.maximum(found, 0)], -1)
         return np.where(codes >= 0, value_rows[np.maximum(codes, 0)], -1)
 
 
@@ -510,45 +510,43 @@ def _unique_problems(where: str, name: str, keys: pa.Table) -> list[str]:
     for columns in dict.fromkeys(sets):
         table = keys.select(list(columns))
         values = [_comparable(c) for c in table.columns]
+        rows = np.arange(keys.num_rows)
         if any(c.null_count for c in table.columns):  # null keys are reported as such
             rows = np.flatnonzero(np.logical_and.reduce([_valid(c) for c in table.columns]))
             values = [v[rows] for v in values]
-        else:
-            rows = np.arange(keys.num_rows)
         order = _order(*values)
-        if order is not None:
-            values = [v[order] for v in values]
-        same = np.logical_and.reduce([v[1:] == v[:-1] for v in values])
-        del values
+        ordered = _sorted(order, *values)
+        same = np.logical_and.reduce([v[1:] == v[:-1] for v in ordered])
+        del ordered
         shared = np.zeros(len(rows), dtype=bool)
         shared[1:] |= same
         shared[:-1] |= same
-        repeated = np.sort(rows[order[shared] if order is not None else shared])
+        repeated = np.flatnonzero(_unsorted(order, shared))  # positions in `rows`, ascending
         if not repeated.size:
             continue
         label = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
         problems.append(
             f"{where}: {label} is not unique: {repeated.size} row(s) share a value, "
-            f"e.g. {'; '.join(_repeats(table, repeated))}"
+            f"e.g. {'; '.join(_repeats(table, rows, values, repeated))}"
         )
     return problems
 
 
-def _repeats(table: pa.Table, repeated: np.ndarray) -> list[str]:
-    """The first few repeated keys, each with the rows that share it."""
-    examples: dict[tuple[Any, ...], list[int]] = {}
-    for row in repeated.tolist():
-        value = tuple(table.slice(row, 1).to_pylist()[0].items())
-        if value in examples:
-            examples[value].append(row)
-        elif len(examples) < MAX_EXAMPLES:
-            examples[value] = [row]
-        if len(examples) == MAX_EXAMPLES and all(len(r) > 1 for r in examples.values()):
+def _repeats(table: pa.Table, rows: np.ndarray, values: list[np.ndarray], repeated: np.ndarray) -> list[str]:
+    """The first few repeated keys, each with (up to five of) the rows that share it."""
+    examples = []
+    shown: set[int] = set()
+    for position in repeated.tolist():
+        if position in shown:
+            continue
+        sharing = np.flatnonzero(np.logical_and.reduce([v == v[position] for v in values]))
+        shown.update(sharing.tolist())
+        key = table.slice(int(rows[position]), 1).to_pylist()[0]
+        numbers = ", ".join(str(int(rows[k]) + 1) for k in sharing[:5])
+        examples.append(f"{', '.join(f'{c}={_short(v)}' for c, v in key.items())} in rows {numbers}")
+        if len(examples) == MAX_EXAMPLES:
             break
-    return [
-        f"{', '.join(f'{c}={_short(v)}' for c, v in value)} in rows {', '.join(str(r + 1) for r in rows[:5])}"
-        for value, rows in examples.items()
-    ]
+    return examples
 
 
 def _foreign_key_problems(where: str, name: str, keys: dict[str, pa.Table]) -> list[str]:
