@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import doctest
 import hashlib
 import math
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from diplocorpus import models
 from diplocorpus.enrich import text_sha256
 from diplocorpus.flavour import WITHOUT_TEXT
 from diplocorpus.rows import TABLE_ROWS
@@ -512,3 +514,7 @@ def test_surfaces_are_compared_as_python_slices_them(mentions: list[tuple[str, i
         text[start:end] != surface for (text, start, end, _), surface in zip(mentions, surfaces, strict=True)
     )
     assert check.tally.count == expected
+
+
+def test_docstring_examples() -> None:
+    assert doctest.testmod(models).failed == 0

@@ -27,7 +27,8 @@ import pyarrow.compute as pc
 
 from diplocorpus.schema import table_schema
 
-Mask = pa.Array | pa.ChunkedArray
+Column = pa.Array | pa.ChunkedArray
+Mask = Column  # of booleans: true where a row breaks a check
 
 # What `format: uri` means to Frictionless (rfc3986 with a required scheme): a scheme
 # before the first ':' that has no '/', '?' or '#' ahead of it.
@@ -46,7 +47,7 @@ class ColumnCheck:
 
     column: str
     says: str  # what is wrong with a failing value, e.g. "is below the minimum 1"
-    broken: Callable[[Mask], Mask]
+    broken: Callable[[Column], Mask]
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,17 @@ def foreign_keys(table: str) -> list[ForeignKey]:
     """
     keys = []
     for key in table_schema(table).get("foreignKeys", []):
-        columns, referenced = key["fields"], key["reference"]["fields"]
-        if (
-            isinstance(columns, list)
-            and len(columns) != 1
-            or isinstance(referenced, list)
-            and len(referenced) != 1
-        ):
+        columns, referenced = _listed(key["fields"]), _listed(key["reference"]["fields"])
+        if len(columns) != 1 or len(referenced) != 1:
             raise UnknownConstraint(
                 f"schemas/{table}.schema.json: foreign key {columns} has more than one field"
             )
-        keys.append(ForeignKey(_one(columns), key["reference"]["resource"] or table, _one(referenced)))
+        keys.append(ForeignKey(columns[0], key["reference"]["resource"] or table, referenced[0]))
     return keys
 
 
-def _one(fields: str | list[str]) -> str:
-    return fields if isinstance(fields, str) else fields[0]
+def _listed(fields: str | list[str]) -> list[str]:
+    return [fields] if isinstance(fields, str) else fields
 
 
 def column_checks(table: str) -> list[ColumnCheck]:
@@ -137,23 +133,23 @@ def _field_checks(table: str, field: dict[str, Any]) -> list[ColumnCheck]:
     return checks
 
 
-def _values(column: Mask) -> Mask:
+def _values(column: Column) -> Column:
     """A dictionary-encoded column as plain values."""
     return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
 
 
-def _none_of(column: Mask) -> Mask:
+def _none_of(column: Column) -> Mask:
     return pa.repeat(False, len(column))
 
 
-def _is_empty(column: Mask) -> Mask:
+def _is_empty(column: Column) -> Mask:
     if pa.types.is_dictionary(column.type) and not pc.any(pc.equal(column.dictionary, "")).as_py():
         return _none_of(column)  # the dictionary says it: no need to look at every row
     return pc.equal(_values(column), "")
 
 
-def _not_in(allowed: pa.Array) -> Callable[[Mask], Mask]:
-    def broken(column: Mask) -> Mask:
+def _not_in(allowed: pa.Array) -> Callable[[Column], Mask]:
+    def broken(column: Column) -> Mask:
         if pa.types.is_dictionary(column.type):
             if pc.all(pc.is_in(column.dictionary, value_set=allowed)).as_py():
                 return _none_of(column)
@@ -163,7 +159,7 @@ def _not_in(allowed: pa.Array) -> Callable[[Mask], Mask]:
     return broken
 
 
-def _mismatch(pattern: str) -> Callable[[Mask], Mask]:
+def _mismatch(pattern: str) -> Callable[[Column], Mask]:
     # RE2's '$' matches only at the very end (Python's re also before a final '\n').
     return lambda column: pc.invert(pc.match_substring_regex(_values(column), pattern))
 
@@ -176,7 +172,7 @@ def _post_id_points_into_its_raw_file(batch: pa.RecordBatch) -> Mask:
     return pc.invert(pc.or_(pc.equal(post_id, by_line), pc.fill_null(pc.equal(post_id, by_message), False)))
 
 
-def _column(batch: pa.RecordBatch, name: str) -> Mask:
+def _column(batch: pa.RecordBatch, name: str) -> Column:
     return _values(batch.column(name))
 
 
