@@ -21,7 +21,6 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from diplocorpus.catalog import read_catalog
 from diplocorpus.errors import CorpusError, ValidationFailed
@@ -32,7 +31,7 @@ from diplocorpus.rows import PostRow, ReactionRow, SourceRow, TranslationRow
 from diplocorpus.schema import TABLES
 from diplocorpus.shard import SHARD_TABLES, Job, Shard, ShardCache, make_shard, shard_key
 from diplocorpus.tables import to_table
-from diplocorpus.validate import validate_tables
+from diplocorpus.validate import validate_files
 from diplocorpus.write import TableWriter, datapackage, publish, staging, write_descriptor, write_documents
 
 CACHE = Path(".cache/shards")
@@ -127,8 +126,7 @@ def build(
                 summary.rows[name] = len(rows)
             write_descriptor(stage, datapackage(stage, sources))
         with _timed(seconds, "validate"):
-            written = {name: pq.read_table(stage / f"data/{name}.parquet") for name in TABLES}
-            problems = validate_tables(written, package_dir)
+            problems = validate_files(stage / "data", package_dir)
             if problems:
                 raise ValidationFailed(problems)
         with _timed(seconds, "write"):

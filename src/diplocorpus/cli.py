@@ -124,7 +124,7 @@ def build_command(
 @click.option("--no-frictionless", is_flag=True, help="Skip the Frictionless pass (faster).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but problems.")
 def validate_command(package_dir: Path, no_frictionless: bool, quiet: bool) -> None:
-    """Check PACKAGE_DIR: file hashes, Pandera models, cross-table invariants, Frictionless."""
+    """Check PACKAGE_DIR: file hashes, the schemas row by row, keys and invariants across tables, Frictionless."""
     try:
         problems = validate_package(package_dir, with_frictionless=not no_frictionless)
     except CorpusError as err:

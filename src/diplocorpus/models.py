@@ -1,246 +1,251 @@
-"""Pandera models of the tables: short declarative mirrors of schemas/*.schema.json.
+"""What a valid row of each table is, as checks on Arrow record batches.
 
-A test holds each model equal to its Table Schema (names, order, nullability, enums,
-bounds, patterns); the Frictionless schema stays the source of truth.
+Column checks are read straight from schemas/*.schema.json (the single source of truth):
+`required`, `enum`, `minimum`, `maximum`, `pattern` and `format: uri`, plus "missing is
+null, never an empty string" for every string column. A constraint the schemas gain and
+this module does not know raises `UnknownConstraint`, so it cannot be silently ignored.
+`unique`, `primaryKey` and `foreignKeys` span whole tables: validate.py checks them.
+
+Row rules are what a Table Schema cannot state: relations between columns of one row.
+
+Every check returns a mask, true where a row breaks it; a row is judged on its own, so
+a table can be checked one batch at a time.
+
+>>> batch = pa.record_batch({"start": [0, 7], "end": [6, 7], "surface": ["Lavrov", "Paris"]})
+>>> {rule.says: rule.broken(batch).to_pylist() for rule in ROW_RULES["entities"]}
+{'start < end': [False, True], 'len(surface) == end - start': [False, True]}
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-import pandas as pd
-import pandera.pandas as pa
-from pandera.typing import Series
+import pyarrow as pa
+import pyarrow.compute as pc
 
-ID = r"^[a-z0-9][a-z0-9_-]*$"
-LANG = r"^([a-z]{2}|und)$"
-SHA = r"^[0-9a-f]{64}$"
-UTC = Annotated[pd.DatetimeTZDtype, "us", "UTC"]
-Int = pd.Int64Dtype
+from diplocorpus.schema import table_schema
 
+Column = pa.Array | pa.ChunkedArray
+Mask = Column  # of booleans: true where a row breaks a check
 
-class _Strict(pa.DataFrameModel):
-    class Config:
-        strict = True
-        ordered = True
-
-
-class Sources(_Strict):
-    source_id: Series[str] = pa.Field(unique=True, str_matches=ID)
-    path: Series[str] = pa.Field(unique=True)
-    format: Series[str] = pa.Field(
-        isin=["telegram-text", "web-text", "telegram-html", "telegram-json", "web-html"]
-    )
-    platform: Series[str] = pa.Field(isin=["telegram", "web"])
-    name: Series[str] = pa.Field(nullable=True)
-    handle: Series[str] = pa.Field(nullable=True)
-    url: Series[str] = pa.Field(nullable=True)
-    language: Series[str] = pa.Field(str_matches=LANG)
-    collected_at: Series[UTC] = pa.Field(nullable=True)
-    sha256: Series[str] = pa.Field(str_matches=SHA)
-    bytes: Series[Int] = pa.Field(ge=0)
-    encoding: Series[str]
-    notes: Series[str] = pa.Field(nullable=True)
+# What `format: uri` means to Frictionless (rfc3986 with a required scheme): a scheme
+# before the first ':' that has no '/', '?' or '#' ahead of it.
+URI = r"^[^:/?#]+:"
+KNOWN_CONSTRAINTS = {"required", "unique", "enum", "minimum", "maximum", "pattern"}
+KNOWN_FORMATS = {"default", "uri"}
 
 
-class Posts(_Strict):
-    post_id: Series[str] = pa.Field(unique=True, str_matches=r"^[a-z0-9][a-z0-9_-]*/L?[0-9]+$")
-    source_id: Series[str] = pa.Field(str_matches=ID)
-    ordinal: Series[Int] = pa.Field(ge=1)
-    kind: Series[str] = pa.Field(isin=["post", "article", "service"])
-    message_id: Series[Int] = pa.Field(nullable=True)
-    url: Series[str] = pa.Field(nullable=True)
-    published_at: Series[UTC] = pa.Field(nullable=True)
-    edited: Series[pd.BooleanDtype] = pa.Field(nullable=True)
-    edited_at: Series[UTC] = pa.Field(nullable=True)
-    scraped_at: Series[UTC] = pa.Field(nullable=True)
-    date_min: Series[pa.DateTime] = pa.Field(nullable=True)
-    date_max: Series[pa.DateTime] = pa.Field(nullable=True)
-    date_source: Series[str] = pa.Field(nullable=True, isin=["native", "text", "neighbours"])
-    publisher: Series[str] = pa.Field(nullable=True)
-    forwarded_from: Series[str] = pa.Field(nullable=True)
-    forwarded_from_handle: Series[str] = pa.Field(nullable=True)
-    forwarded_from_id: Series[str] = pa.Field(nullable=True)
-    forwarded_from_message_id: Series[Int] = pa.Field(nullable=True)
-    reply_to_message_id: Series[Int] = pa.Field(nullable=True)
-    author_signature: Series[str] = pa.Field(nullable=True)
-    title: Series[str] = pa.Field(nullable=True)
-    lede: Series[str] = pa.Field(nullable=True)
-    text: Series[str] = pa.Field(nullable=True)
-    language: Series[str] = pa.Field(nullable=True, str_matches=LANG)
-    languages: Series[str] = pa.Field(nullable=True, str_matches=r"^[a-z]{2}(\|[a-z]{2})*$")
-    media: Series[str] = pa.Field(
-        nullable=True,
-        isin=[
-            "media_too_big",
-            "open_in_telegram",
-            "not_supported_in_browser",
-            "photo",
-            "video",
-            "round_video",
-            "animation",
-            "sticker",
-            "voice",
-            "audio",
-            "document",
-            "poll",
-            "location",
-            "contact",
-            "album",
-            "other",
-        ],
-    )
-    media_items: Series[str] = pa.Field(nullable=True)
-    service_action: Series[str] = pa.Field(
-        nullable=True,
-        isin=[
-            "channel_renamed",
-            "channel_created",
-            "channel_photo_updated",
-            "channel_photo_removed",
-            "message_pinned",
-            "live_stream_started",
-            "live_stream_ended",
-            "group_created",
-            "members_invited",
-            "members_removed",
-            "member_joined",
-            "other",
-        ],
-    )
-    byline: Series[str] = pa.Field(nullable=True)
-    dateline: Series[str] = pa.Field(nullable=True)
-    attribution: Series[str] = pa.Field(nullable=True)
-    captions: Series[str] = pa.Field(nullable=True)
-    links: Series[str] = pa.Field(nullable=True)
-    views: Series[Int] = pa.Field(nullable=True, ge=0)
-    views_raw: Series[str] = pa.Field(nullable=True)
-    n_chars: Series[Int] = pa.Field(ge=0)
-    raw_line_start: Series[Int] = pa.Field(ge=1)
-    raw_line_end: Series[Int] = pa.Field(ge=1)
-    text_sha256: Series[str] = pa.Field(nullable=True, str_matches=SHA)
-    duplicate_of: Series[str] = pa.Field(nullable=True)
-
-    @pa.dataframe_check
-    def span_is_ordered(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["raw_line_start"] <= df["raw_line_end"]
-
-    @pa.dataframe_check
-    def edit_time_only_for_edited_posts(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["edited_at"].isna() | (df["edited"] == True)  # noqa: E712 (nullable booleans)
-
-    @pa.dataframe_check
-    def dates_are_ordered(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["date_min"].isna() | df["date_max"].isna() | (df["date_min"] <= df["date_max"])
+class UnknownConstraint(ValueError):
+    """A schema declares a constraint that no check here enforces."""
 
 
-class Reactions(_Strict):
-    post_id: Series[str]
-    rank: Series[Int] = pa.Field(ge=1)
-    emoji: Series[str] = pa.Field(nullable=True)
-    type: Series[str] = pa.Field(nullable=True, isin=["emoji", "custom_emoji", "paid"])
-    custom_emoji_id: Series[str] = pa.Field(nullable=True)
-    count: Series[Int] = pa.Field(ge=0)
+@dataclass(frozen=True)
+class ColumnCheck:
+    """One constraint on the values of one column; `broken` ignores nulls except for `required`."""
 
-    class Config:
-        unique = ["post_id", "rank"]
+    column: str
+    says: str  # what is wrong with a failing value, e.g. "is below the minimum 1"
+    broken: Callable[[Column], Mask]
 
 
-class ParseIssues(_Strict):
-    source_id: Series[str] = pa.Field(str_matches=ID)
-    raw_line_start: Series[Int] = pa.Field(ge=1)
-    raw_line_end: Series[Int] = pa.Field(ge=1)
-    post_id: Series[str] = pa.Field(nullable=True)
-    code: Series[str] = pa.Field(
-        isin=[
-            "page_chrome",
-            "boilerplate",
-            "read_more",
-            "repeated_headline",
-            "unplaced_line",
-            "orphan_reactions",
-            "orphan_marker",
-            "boundary_inferred",
-            "copies_differ",
-            "approximate_count",
-            "export_header",
-            "local_time",
-            "malformed_message",
-            "duplicate_message_id",
-            "unsupported_message",
-            "unknown_service_action",
-            "unknown_reaction",
-            "no_main_text",
-        ]
-    )
-    message: Series[str]
+@dataclass(frozen=True)
+class RowRule:
+    """A relation between columns of one row that the Table Schema cannot state."""
 
-    class Config:
-        unique = ["source_id", "raw_line_start", "code"]
-
-    @pa.dataframe_check
-    def span_is_ordered(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["raw_line_start"] <= df["raw_line_end"]
+    says: str  # what must hold, e.g. "raw_line_start <= raw_line_end"
+    columns: tuple[str, ...]  # shown in the report next to the row's key
+    broken: Callable[[pa.RecordBatch], Mask]
+    needs_text: bool = False  # skipped where the texts are withheld
 
 
-class Translations(_Strict):
-    source_post_id: Series[str]
-    target_post_id: Series[str] = pa.Field(unique=True)
-    source_language: Series[str] = pa.Field(str_matches=r"^[a-z]{2}$")
-    target_language: Series[str] = pa.Field(str_matches=r"^[a-z]{2}$")
-    score: Series[float] = pa.Field(ge=0, le=1)
-    method: Series[str] = pa.Field(isin=["features-adjacent", "features-cross-source"])
-    evidence: Series[str]
-
-    class Config:
-        unique = ["source_post_id", "target_post_id"]
-
-    @pa.dataframe_check
-    def languages_differ(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["source_language"] != df["target_language"]
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    table: str  # the referenced table (the table itself for a self-reference)
+    referenced: str
 
 
-class Entities(_Strict):
-    post_id: Series[str]
-    start: Series[Int] = pa.Field(ge=0)
-    end: Series[Int] = pa.Field(ge=1)
-    surface: Series[str]
-    type: Series[str] = pa.Field(
-        isin=["PER", "ORG", "LOC", "MISC", "HASHTAG", "MENTION", "URL", "FLAG", "DATE"]
-    )
-    normalized: Series[str] = pa.Field(nullable=True)
-    entity_id: Series[str] = pa.Field(nullable=True)
-    method: Series[str] = pa.Field(isin=["telegram-export", "rule", "catalog", "spacy", "natasha"])
+def foreign_keys(table: str) -> list[ForeignKey]:
+    """The foreign keys of `table`'s schema; each is one column (validate checks no other kind).
 
-    class Config:
-        unique = ["post_id", "start"]
-
-    @pa.dataframe_check
-    def span_is_ordered(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["start"] < df["end"]
-
-    @pa.dataframe_check
-    def surface_has_the_span_length(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["surface"].str.len() == df["end"] - df["start"]
+    >>> foreign_keys("reactions")
+    [ForeignKey(column='post_id', table='posts', referenced='post_id')]
+    """
+    keys = []
+    for key in table_schema(table).get("foreignKeys", []):
+        columns, referenced = _listed(key["fields"]), _listed(key["reference"]["fields"])
+        if len(columns) != 1 or len(referenced) != 1:
+            raise UnknownConstraint(
+                f"schemas/{table}.schema.json: foreign key {columns} has more than one field"
+            )
+        keys.append(ForeignKey(columns[0], key["reference"]["resource"] or table, referenced[0]))
+    return keys
 
 
-class EntityCatalog(_Strict):
-    entity_id: Series[str] = pa.Field(unique=True, str_matches=r"^[a-z0-9][a-z0-9-]*$")
-    type: Series[str] = pa.Field(isin=["PER", "ORG", "LOC", "MISC"])
-    label_fr: Series[str]
-    label_ru: Series[str] = pa.Field(nullable=True)
-    label_en: Series[str]
-    wikidata: Series[str] = pa.Field(nullable=True, str_matches=r"^Q[1-9][0-9]*$")
-    aliases: Series[str] = pa.Field(nullable=True)
-    origin: Series[str] = pa.Field(isin=["curated", "babel"])
+def _listed(fields: str | list[str]) -> list[str]:
+    return [fields] if isinstance(fields, str) else fields
 
 
-MODELS: dict[str, type[pa.DataFrameModel]] = {
-    "sources": Sources,
-    "posts": Posts,
-    "reactions": Reactions,
-    "parse_issues": ParseIssues,
-    "translations": Translations,
-    "entities": Entities,
-    "entity_catalog": EntityCatalog,
+def column_checks(table: str) -> list[ColumnCheck]:
+    """The value checks of every column of `table`, read from its Table Schema.
+
+    >>> [c.says for c in column_checks("reactions") if c.column == "rank"]
+    ['is null but required', 'is below the minimum 1']
+    """
+    checks = []
+    for field in table_schema(table)["fields"]:
+        checks.extend(_field_checks(table, field))
+    return checks
+
+
+def _field_checks(table: str, field: dict[str, Any]) -> list[ColumnCheck]:
+    name = field["name"]
+    constraints = field.get("constraints", {})
+    unknown = set(constraints) - KNOWN_CONSTRAINTS
+    if unknown or field.get("format", "default") not in KNOWN_FORMATS:
+        what = ", ".join(sorted(unknown)) or f"format {field['format']!r}"
+        raise UnknownConstraint(f"schemas/{table}.schema.json: {name}: {what} is not checked by validate")
+    checks = []
+    if constraints.get("required"):
+        checks.append(ColumnCheck(name, "is null but required", pc.is_null))
+    if field["type"] == "string":
+        checks.append(ColumnCheck(name, "is an empty string (missing values are null)", _is_empty))
+    if "enum" in constraints:
+        allowed = pa.array(constraints["enum"], pa.string())
+        checks.append(ColumnCheck(name, "is not one of the schema's values", _not_in(allowed)))
+    if "minimum" in constraints:
+        low = constraints["minimum"]
+        checks.append(ColumnCheck(name, f"is below the minimum {low}", lambda a, low=low: pc.less(a, low)))
+    if "maximum" in constraints:
+        high = constraints["maximum"]
+        checks.append(
+            ColumnCheck(name, f"is above the maximum {high}", lambda a, high=high: pc.greater(a, high))
+        )
+    if field["type"] == "number":
+        checks.append(ColumnCheck(name, "is not a number (NaN)", pc.is_nan))
+    if "pattern" in constraints:
+        pattern = constraints["pattern"]
+        checks.append(ColumnCheck(name, f"does not match {pattern}", _mismatch(pattern)))
+    if field.get("format") == "uri":
+        checks.append(ColumnCheck(name, "is not a URI with a scheme", _mismatch(URI)))
+    return checks
+
+
+def _values(column: Column) -> Column:
+    """A dictionary-encoded column as plain values."""
+    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
+
+
+def _none_of(column: Column) -> Mask:
+    return pa.repeat(False, len(column))
+
+
+def _is_empty(column: Column) -> Mask:
+    if pa.types.is_dictionary(column.type) and not pc.any(pc.equal(column.dictionary, "")).as_py():
+        return _none_of(column)  # the dictionary says it: no need to look at every row
+    return pc.equal(_values(column), "")
+
+
+def _not_in(allowed: pa.Array) -> Callable[[Column], Mask]:
+    def broken(column: Column) -> Mask:
+        if pa.types.is_dictionary(column.type):
+            if pc.all(pc.is_in(column.dictionary, value_set=allowed)).as_py():
+                return _none_of(column)
+            column = column.dictionary_decode()
+        return pc.and_(pc.is_valid(column), pc.invert(pc.is_in(column, value_set=allowed)))
+
+    return broken
+
+
+def _mismatch(pattern: str) -> Callable[[Column], Mask]:
+    # RE2's '$' matches only at the very end (Python's re also before a final '\n').
+    return lambda column: pc.invert(pc.match_substring_regex(_values(column), pattern))
+
+
+def _post_id_points_into_its_raw_file(batch: pa.RecordBatch) -> Mask:
+    source = batch.column("source_id")
+    by_line = pc.binary_join_element_wise(source, pc.cast(batch.column("raw_line_start"), pa.string()), "/L")
+    by_message = pc.binary_join_element_wise(source, pc.cast(batch.column("message_id"), pa.string()), "/")
+    post_id = batch.column("post_id")
+    return pc.invert(pc.or_(pc.equal(post_id, by_line), pc.fill_null(pc.equal(post_id, by_message), False)))
+
+
+def _column(batch: pa.RecordBatch, name: str) -> Column:
+    return _values(batch.column(name))
+
+
+ROW_RULES: dict[str, list[RowRule]] = {
+    "sources": [],
+    "posts": [
+        RowRule(
+            "raw_line_start <= raw_line_end",
+            ("raw_line_start", "raw_line_end"),
+            lambda b: pc.greater(b.column("raw_line_start"), b.column("raw_line_end")),
+        ),
+        RowRule(
+            "post_id is <source_id>/L<raw_line_start> or <source_id>/<message_id>",
+            ("source_id", "message_id", "raw_line_start"),
+            _post_id_points_into_its_raw_file,
+        ),
+        RowRule(
+            "edited_at only where edited is true",
+            ("edited", "edited_at"),
+            lambda b: pc.and_(
+                pc.is_valid(b.column("edited_at")), pc.invert(pc.fill_null(b.column("edited"), False))
+            ),
+        ),
+        RowRule(
+            "date_min <= date_max",
+            ("date_min", "date_max"),
+            lambda b: pc.greater(b.column("date_min"), b.column("date_max")),
+        ),
+        RowRule(
+            "language is null exactly for service records",
+            ("kind", "language"),
+            lambda b: pc.not_equal(
+                pc.is_null(b.column("language")), pc.fill_null(pc.equal(_column(b, "kind"), "service"), False)
+            ),
+        ),
+        RowRule(
+            "duplicate_of is not the post itself",
+            ("duplicate_of",),
+            lambda b: pc.equal(b.column("duplicate_of"), b.column("post_id")),
+        ),
+        RowRule(
+            "n_chars == len(text)",
+            ("n_chars",),
+            lambda b: pc.not_equal(pc.fill_null(pc.utf8_length(b.column("text")), 0), b.column("n_chars")),
+            needs_text=True,
+        ),
+    ],
+    "reactions": [],
+    "entities": [
+        RowRule(
+            "start < end", ("start", "end"), lambda b: pc.greater_equal(b.column("start"), b.column("end"))
+        ),
+        RowRule(
+            "len(surface) == end - start",
+            ("end", "surface"),
+            lambda b: pc.not_equal(
+                pc.utf8_length(b.column("surface")), pc.subtract(b.column("end"), b.column("start"))
+            ),
+        ),
+    ],
+    "translations": [
+        RowRule(
+            "source_language != target_language",
+            ("source_language", "target_language"),
+            lambda b: pc.equal(b.column("source_language"), b.column("target_language")),
+        ),
+    ],
+    "entity_catalog": [],
+    "parse_issues": [
+        RowRule(
+            "raw_line_start <= raw_line_end",
+            ("raw_line_end",),
+            lambda b: pc.greater(b.column("raw_line_start"), b.column("raw_line_end")),
+        ),
+    ],
 }

@@ -1,44 +1,88 @@
-"""Validation in two layers, collecting every problem: Pandera per table, then the package
-(file hashes, keys across tables, spans against the raw files, the documents derived from
-datapackage.json, Frictionless).
+"""Validation, collecting every problem: each table against its Table Schema and row rules
+(models.py), then keys and invariants across tables, then the raw files (nothing lost).
+`validate_package` adds the files' hashes, the documents derived from datapackage.json,
+and Frictionless.
+
+Tables are read from Parquet one batch at a time, so memory does not grow with the
+texts: only key columns (ids, spans, ordinals, languages) are held for whole tables. The
+posts' texts are read once; each entity's surface is checked against the batch that
+holds its post, whatever the order of the rows.
+
+Problems name the file, the row (1-based, in file order) with its key, and what is wrong:
+
+    data/posts.parquet: ordinal is below the minimum 1 in 1 row(s), e.g. row 3 (post_id='tg000/L9', ordinal=0)
 
 A package of the without-text flavour (see flavour.py) has no texts and no raw files: the
 checks that need them are skipped, and `skipped_checks` says which."""
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
 import hashlib
 import json
-from collections import defaultdict
+import os
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import pandera.errors
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import yaml
 
 from diplocorpus.citation import zenodo_problems
-from diplocorpus.enrich import text_sha256
+from diplocorpus.errors import CorpusError
 from diplocorpus.flavour import FLAVOUR_KEY, FLAVOURS, FULL, WITHHELD, flavour_of
-from diplocorpus.models import MODELS
+from diplocorpus.models import ROW_RULES, Mask, column_checks, foreign_keys
 from diplocorpus.read import decode
-from diplocorpus.schema import TABLES
+from diplocorpus.schema import TABLES, arrow_schema, table_schema
 
 MAX_EXAMPLES = 3
+BATCH_ROWS = 16_384
+
+# Columns held for whole tables besides the keys the schemas declare: what the checks
+# across tables and against the raw files read.
+CROSS_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sources": ("path", "sha256", "bytes", "encoding"),
+    "posts": ("source_id", "ordinal", "raw_line_start", "raw_line_end", "language"),
+    "reactions": (),
+    "entities": ("end",),
+    "translations": ("source_language", "target_language"),
+    "entity_catalog": (),
+    "parse_issues": ("raw_line_end",),
+}
+
+
+def validate_files(data_dir: Path, package_dir: Path, flavour: str = FULL) -> list[str]:
+    """Every problem of the tables in `data_dir/<table>.parquet`, checked against the raw
+    files of `package_dir/data/raw/`; an empty list means they are valid.
+
+    `data_dir` may be a staging folder: the build validates its tables there, before
+    they replace the published ones.
+    """
+    stored: dict[str, _Stored] = {}
+    problems = []
+    for name in TABLES:
+        where = f"data/{name}.parquet"
+        path = data_dir / f"{name}.parquet"
+        if not path.is_file():
+            problems.append(f"{where}: missing")
+            continue
+        try:
+            stored[name] = _ParquetTable(name, where, path)
+        except (pa.ArrowException, OSError) as err:
+            problems.append(f"{where}: not a readable Parquet file ({err})")
+    return problems or _validate(stored, package_dir, flavour)
 
 
 def validate_tables(tables: dict[str, pa.Table], package_dir: Path, flavour: str = FULL) -> list[str]:
-    """Every problem found in the tables: per-table models, then cross-table invariants."""
-    problems: list[str] = []
-    for name in TABLES:
-        withheld = WITHHELD.get(name, ()) if flavour != FULL else ()
-        problems.extend(_model_problems(name, tables[name], withheld))
-        problems.extend(_withheld_problems(name, tables[name], withheld))
-    rows = {n: tables[n].to_pylist() for n in TABLES}
-    problems.extend(_cross_problems(rows, package_dir, with_text=flavour == FULL))
-    return problems
+    """Every problem of in-memory tables (named by table in the report), by the same
+    checks as `validate_files`."""
+    return _validate({n: _MemoryTable(n, n, tables[n]) for n in TABLES}, package_dir, flavour)
 
 
 def skipped_checks(flavour: str) -> list[str]:
@@ -47,9 +91,9 @@ def skipped_checks(flavour: str) -> list[str]:
         return []
     withheld = ", ".join(f"{t}.{c}" for t, cs in WITHHELD.items() for c in cs)
     return [
-        f"{flavour} flavour: {withheld} are withheld (checked to be null, not against a model)",
+        f"{flavour} flavour: {withheld} are withheld (checked to be null, not against the schema)",
         f"{flavour} flavour: no raw files, so raw-line coverage and raw-file hashes are not checked",
-        f"{flavour} flavour: no text, so n_chars and text_sha256 are not checked against it",
+        f"{flavour} flavour: no text, so n_chars, text_sha256 and entity surfaces are not checked against it",
     ]
 
 
@@ -73,8 +117,7 @@ def validate_package(package_dir: Path, *, with_frictionless: bool = True) -> li
     problems = _file_problems(package_dir, descriptor)
     if problems:
         return problems
-    tables = {name: pq.read_table(package_dir / f"data/{name}.parquet") for name in TABLES}
-    problems.extend(validate_tables(tables, package_dir, flavour))
+    problems.extend(validate_files(package_dir / "data", package_dir, flavour))
     problems.extend(document_problems(package_dir, descriptor))
     if with_frictionless:
         problems.extend(frictionless_problems(descriptor_path))
@@ -95,7 +138,7 @@ def document_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str
             )
         for item in croissant.get("distribution", []):
             path = package_dir / item["contentUrl"]
-            if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != item.get("sha256"):
+            if not path.is_file() or _sha256(path) != item.get("sha256"):
                 problems.append(
                     f"croissant.json: sha256 of {item['contentUrl']} differs from the file; rebuild"
                 )
@@ -133,6 +176,11 @@ def frictionless_problems(descriptor_path: Path) -> list[str]:
     return problems
 
 
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
     problems = []
     names = {r["name"] for r in descriptor.get("resources", [])}
@@ -144,218 +192,719 @@ def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
         if not path.is_file():
             problems.append(f"{resource['path']}: listed in datapackage.json but missing")
             continue
-        data = path.read_bytes()
-        if resource.get("bytes") != len(data):
+        size = path.stat().st_size
+        if resource.get("bytes") != size:
             problems.append(
-                f"{resource['path']}: {len(data)} bytes, datapackage.json says {resource.get('bytes')}"
+                f"{resource['path']}: {size} bytes, datapackage.json says {resource.get('bytes')}"
             )
-        digest = "sha256:" + hashlib.sha256(data).hexdigest()
-        if resource.get("hash") != digest:
+        if resource.get("hash") != "sha256:" + _sha256(path):
             problems.append(
                 f"{resource['path']}: sha256 differs from datapackage.json (file changed after the build?)"
             )
     return problems
 
 
-def _withheld_problems(name: str, table: pa.Table, withheld: tuple[str, ...]) -> list[str]:
-    return [
-        f"{name}.{column}: withheld in this flavour but {table.num_rows - table.column(column).null_count} "
-        "row(s) are not null"
-        for column in withheld
-        if table.column(column).null_count != table.num_rows
-    ]
+# Where the rows come from: a Parquet file read in batches, or a table in memory.
 
 
-def _model_problems(name: str, table: pa.Table, withheld: tuple[str, ...] = ()) -> list[str]:
-    # Categories are checked by value: decode dictionaries to plain strings first.
-    plain = pa.schema(
-        pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type, f.nullable)
-        for f in table.schema
-    )
-    nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-    frame = table.cast(plain).to_pandas(types_mapper=nullable.get, date_as_object=False)
-    model = MODELS[name].to_schema()
-    if withheld:
-        model = model.update_columns({column: {"nullable": True} for column in withheld})
-    try:
-        model.validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as err:
-        cases = err.failure_cases
-        out = []
-        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=True):
-            examples = ", ".join(repr(v) for v in group["failure_case"].head(MAX_EXAMPLES))
-            where = f".{column}" if isinstance(column, str) else ""
-            out.append(f"{name}{where}: {check} failed for {len(group)} row(s), e.g. {examples}")
-        return out
-    return []
+class _Stored:
+    name: str
+    where: str  # how the report names the table: its file, or its name
+    schema: pa.Schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        raise NotImplementedError
+
+    def read(self, columns: list[str]) -> pa.Table:
+        raise NotImplementedError
 
 
-def _cross_problems(
-    rows: dict[str, list[dict[str, Any]]], package_dir: Path, *, with_text: bool = True
-) -> list[str]:
-    problems: list[str] = []
+class _ParquetTable(_Stored):
+    def __init__(self, name: str, where: str, path: Path):
+        self.name, self.where, self.path = name, where, path
+        self.schema = pq.ParquetFile(path).schema_arrow
 
-    def report(check: str, bad: list[Any]) -> None:
-        if bad:
-            examples = ", ".join(repr(b) for b in bad[:MAX_EXAMPLES])
-            problems.append(f"{check}: {len(bad)} row(s), e.g. {examples}")
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        # Streamed through a small buffer: otherwise the reader holds a row group's whole
+        # column chunks (for posts.text, hundreds of MB) to cut one batch from them.
+        file = pq.ParquetFile(self.path, buffer_size=1 << 20, pre_buffer=False)
+        return file.iter_batches(batch_size=BATCH_ROWS)
 
-    sources = {s["source_id"]: s for s in rows["sources"]}
-    posts = {p["post_id"]: p for p in rows["posts"]}
-    report(
-        "posts.source_id not in sources",
-        [p["post_id"] for p in rows["posts"] if p["source_id"] not in sources],
-    )
-    report(
-        "posts.duplicate_of not in posts",
-        [p["post_id"] for p in rows["posts"] if p["duplicate_of"] and p["duplicate_of"] not in posts],
-    )
-    report(
-        "posts.duplicate_of points to the post itself",
-        [p["post_id"] for p in rows["posts"] if p["duplicate_of"] == p["post_id"]],
-    )
-    report(
-        "reactions.post_id not in posts",
-        [r["post_id"] for r in rows["reactions"] if r["post_id"] not in posts],
-    )
-    report(
-        "parse_issues.source_id not in sources",
-        [i["source_id"] for i in rows["parse_issues"] if i["source_id"] not in sources],
-    )
-    report(
-        "parse_issues.post_id not in posts",
-        [i["post_id"] for i in rows["parse_issues"] if i["post_id"] and i["post_id"] not in posts],
-    )
-    report(
-        "parse_issues outside the span of their post",
-        [
-            (i["source_id"], i["raw_line_start"])
-            for i in rows["parse_issues"]
-            if i["post_id"] in posts
-            and not (
-                posts[i["post_id"]]["raw_line_start"] <= i["raw_line_start"]
-                and i["raw_line_end"] <= posts[i["post_id"]]["raw_line_end"]
-            )
-        ],
-    )
-    report(
-        "posts.post_id does not point into its raw file",
-        [
-            p["post_id"]
-            for p in rows["posts"]
-            if p["post_id"] != f"{p['source_id']}/L{p['raw_line_start']}"
-            and (p["message_id"] is None or p["post_id"] != f"{p['source_id']}/{p['message_id']}")
-        ],
-    )
+    def read(self, columns: list[str]) -> pa.Table:
+        return pq.ParquetFile(self.path).read(columns=columns)
+
+
+class _MemoryTable(_Stored):
+    def __init__(self, name: str, where: str, table: pa.Table):
+        self.name, self.where, self.table, self.schema = name, where, table, table.schema
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        return iter(self.table.to_batches(max_chunksize=BATCH_ROWS))
+
+    def read(self, columns: list[str]) -> pa.Table:
+        return self.table.select(columns)
+
+
+# The report: rows that break one check, counted, with the first few shown.
+
+
+@dataclass
+class _Tally:
+    where: str
+    what: str
+    columns: tuple[str, ...]  # shown for each example: the table's key, then what the check reads
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, rows: pa.RecordBatch | pa.Table, broken: Mask, offset: int = 0) -> None:
+        """Count the rows where `broken` is true; `offset` is the position of the first row."""
+        broken = pc.fill_null(broken, False)
+        n = pc.sum(broken).as_py() or 0
+        if not n:
+            return
+        self.count += n
+        wanted = MAX_EXAMPLES - len(self.examples)
+        if wanted <= 0:
+            return
+        picked = rows.filter(broken).slice(0, wanted)
+        numbers = [offset + i for i in pc.indices_nonzero(broken).slice(0, wanted).to_pylist()]
+        shown = [c for c in self.columns if c in picked.schema.names]
+        for number, values in zip(numbers, picked.select(shown).to_pylist(), strict=True):
+            self.examples.append(_example(number, values))
+
+    def add_example(self, number: int, values: dict[str, Any], note: str = "") -> None:
+        """Count one row, shown if there is room: `values` by name, then `note`."""
+        self.count += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append(_example(number, values) + note)
+
+    def problem(self) -> list[str]:
+        if not self.count:
+            return []
+        return [f"{self.where}: {self.what} in {self.count} row(s), e.g. {'; '.join(self.examples)}"]
+
+
+def _example(number: int, values: dict[str, Any]) -> str:
+    shown = ", ".join(f"{name}={_short(value)}" for name, value in values.items())
+    return f"row {number + 1} ({shown})"
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def _key(table: str) -> tuple[str, ...]:
+    return tuple(table_schema(table)["primaryKey"])
+
+
+def _shown(table: str, *columns: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*_key(table), *columns)))
+
+
+# The checks.
+
+
+def _validate(stored: dict[str, _Stored], package_dir: Path, flavour: str) -> list[str]:
+    layout = [p for name in TABLES for p in _layout_problems(stored[name])]
+    if layout:
+        return layout  # the checks below read the columns by name and type
+    with_text = flavour == FULL
+    withheld = {name: () if with_text else WITHHELD.get(name, ()) for name in TABLES}
+    posts = _RowIndex(stored["posts"].read(["post_id"]).column("post_id"))
+    scanned: dict[str, list[str]] = {}
+    keys: dict[str, pa.Table] = {}
+    surfaces: list[pa.Array] = []
+    for name in (t for t in TABLES if t != "posts"):
+        watch = _keeper(surfaces, "surface") if name == "entities" and with_text else None
+        scanned[name], keys[name] = _scan(stored[name], withheld[name], with_text, watch)
+    entity_posts = posts.rows_of(keys["entities"].column("post_id"))
+    texts = None
+    if with_text:  # the posts' texts against their hashes and the entities' surfaces, while read
+        surface_check = _SurfaceCheck(stored["entities"].where, keys["entities"], entity_posts, surfaces)
+        texts = _TextCheck(stored["posts"].where, surface_check)
+    scanned["posts"], keys["posts"] = _scan(stored["posts"], withheld["posts"], with_text, texts)
+    if texts:
+        scanned["posts"].extend(texts.tally.problem())
+        scanned["entities"].extend(texts.surfaces.tally.problem())
+    problems = [p for name in TABLES for p in scanned[name]]
+    for name in TABLES:
+        problems.extend(_unique_problems(stored[name].where, name, keys[name]))
+    for name in TABLES:
+        problems.extend(_foreign_key_problems(stored[name].where, name, keys))
+    problems.extend(_issue_span_problems(stored["parse_issues"].where, keys, posts))
+    problems.extend(_translation_language_problems(stored["translations"].where, keys, posts))
+    problems.extend(_overlap_problems(stored["entities"].where, keys["entities"], entity_posts))
+    problems.extend(_rank_problems(stored["reactions"].where, keys["reactions"]))
+    problems.extend(_ordinal_problems(stored["posts"].where, keys["posts"]))
     if with_text:
-        report(
-            "posts.n_chars differs from len(text)",
-            [p["post_id"] for p in rows["posts"] if p["n_chars"] != len(p["text"] or "")],
-        )
-        report(
-            "posts.text_sha256 differs from the text's hash",
-            [p["post_id"] for p in rows["posts"] if p["text_sha256"] != text_sha256(p["text"])],
-        )
-    report(
-        "posts.language must be null exactly for service records",
-        [p["post_id"] for p in rows["posts"] if (p["language"] is None) != (p["kind"] == "service")],
-    )
-
-    for side in ("source", "target"):
-        report(
-            f"translations.{side}_post_id not in posts",
-            [t[f"{side}_post_id"] for t in rows["translations"] if t[f"{side}_post_id"] not in posts],
-        )
-        report(
-            f"translations.{side}_language differs from the post's language",
-            [
-                t[f"{side}_post_id"]
-                for t in rows["translations"]
-                if t[f"{side}_post_id"] in posts
-                and posts[t[f"{side}_post_id"]]["language"] != t[f"{side}_language"]
-            ],
-        )
-
-    catalog = {e["entity_id"] for e in rows["entity_catalog"]}
-    report(
-        "entities.post_id not in posts",
-        [e["post_id"] for e in rows["entities"] if e["post_id"] not in posts],
-    )
-    report(
-        "entities.entity_id not in entity_catalog",
-        [e["entity_id"] for e in rows["entities"] if e["entity_id"] and e["entity_id"] not in catalog],
-    )
-    if with_text:
-        report(
-            "entities: text[start:end] differs from surface",
-            [
-                (e["post_id"], e["start"])
-                for e in rows["entities"]
-                if e["post_id"] in posts
-                and (posts[e["post_id"]]["text"] or "")[e["start"] : e["end"]] != e["surface"]
-            ],
-        )
-    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for e in rows["entities"]:
-        spans[e["post_id"]].append((e["start"], e["end"]))
-    for ss in spans.values():
-        ss.sort()
-    report(
-        "entities overlap within a post",
-        [pid for pid, ss in spans.items() if any(a[1] > b[0] for a, b in zip(ss, ss[1:], strict=False))],
-    )
-
-    ranks: dict[str, list[int]] = defaultdict(list)
-    for r in rows["reactions"]:
-        ranks[r["post_id"]].append(r["rank"])
-    report(
-        "reactions.rank not 1..n under a post",
-        [pid for pid, rs in ranks.items() if sorted(rs) != list(range(1, len(rs) + 1))],
-    )
-
-    by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p in rows["posts"]:
-        by_source[p["source_id"]].append(p)
-    issues_by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for i in rows["parse_issues"]:
-        issues_by_source[i["source_id"]].append(i)
-    for source_id, source in sources.items():
-        records = sorted(by_source[source_id], key=lambda p: p["ordinal"])
-        report(
-            f"{source_id}: ordinals are not 1..n in raw order",
-            [
-                p["post_id"]
-                for k, p in enumerate(records, start=1)
-                if p["ordinal"] != k or (k > 1 and records[k - 2]["raw_line_end"] >= p["raw_line_start"])
-            ],
-        )
-        if with_text:
-            problems.extend(_raw_problems(package_dir, source, records, issues_by_source[source_id]))
+        problems.extend(_raw_problems(package_dir, stored["sources"].where, keys))
     return problems
 
 
-def _raw_problems(
-    package_dir: Path, source: dict[str, Any], posts: list[dict[str, Any]], issues: list[dict[str, Any]]
+def _layout_problems(stored: _Stored) -> list[str]:
+    """Columns, their order and their Arrow types against the schema."""
+    expected, found, where = arrow_schema(stored.name), stored.schema, stored.where
+    missing = [n for n in expected.names if n not in found.names]
+    extra = [n for n in found.names if n not in expected.names]
+    problems = []
+    if missing:
+        problems.append(f"{where}: no column {', '.join(missing)}")
+    if extra:
+        problems.append(f"{where}: column(s) {', '.join(extra)} not in schemas/{stored.name}.schema.json")
+    if not missing and not extra and found.names != expected.names:
+        problems.append(f"{where}: columns are not in the schema's order ({', '.join(expected.names)})")
+    for f in expected:
+        if f.name in found.names and found.field(f.name).type != f.type:
+            problems.append(f"{where}: {f.name} is {found.field(f.name).type}, the schema says {f.type}")
+    return problems
+
+
+Watch = Callable[[pa.RecordBatch, int], None]
+
+
+def _scan(
+    stored: _Stored, withheld: tuple[str, ...], with_text: bool, watch: Watch | None = None
+) -> tuple[list[str], pa.Table]:
+    """One pass over a table: its column checks, row rules and withheld columns, batch by
+    batch; return the problems and the table's key columns (text as dictionaries)."""
+    name, where = stored.name, stored.where
+    tallies: dict[str, _Tally] = {}
+
+    def tally(what: str, columns: tuple[str, ...]) -> _Tally:
+        return tallies.setdefault(what, _Tally(where, what, _shown(name, *columns)))
+
+    checks = [c for c in column_checks(name) if c.column not in withheld]
+    rules = [r for r in ROW_RULES[name] if with_text or not r.needs_text]
+    kept = _kept_columns(name)
+    batches = []
+    offset = 0
+    for batch in stored.batches():
+        for check in checks:
+            tally(f"{check.column} {check.says}", (check.column,)).add(
+                batch, check.broken(batch.column(check.column)), offset
+            )
+        for rule in rules:
+            tally(f"breaks {rule.says}", rule.columns).add(batch, rule.broken(batch), offset)
+        for column in withheld:
+            tally(f"{column} is withheld in this flavour but not null", ()).add(
+                batch, pc.is_valid(batch.column(column)), offset
+            )
+        if watch:
+            watch(batch, offset)
+        batches.append(_encoded(batch.select(kept)))
+        offset += batch.num_rows
+        del batch
+        # Arrow's memory pool keeps what a batch freed for the next one, and the reader's
+        # threads each keep their own: given back, the resident memory stays near what
+        # one batch needs (about half, on the posts of the benchmark).
+        pa.default_memory_pool().release_unused()
+    schema = _encoded(stored.schema.empty_table().select(kept)).schema
+    keys = pa.Table.from_batches(batches, schema=schema).unify_dictionaries().combine_chunks()
+    del batches
+    pa.default_memory_pool().release_unused()
+    return [p for t in tallies.values() for p in t.problem()], keys
+
+
+def _kept_columns(name: str) -> list[str]:
+    schema = table_schema(name)
+    columns = [*schema["primaryKey"]]
+    columns += [f["name"] for f in schema["fields"] if f.get("constraints", {}).get("unique")]
+    columns += [key.column for key in foreign_keys(name)]
+    columns += [key.referenced for other in TABLES for key in foreign_keys(other) if key.table == name]
+    return list(dict.fromkeys([*columns, *CROSS_COLUMNS[name]]))
+
+
+def _encoded(rows: Any) -> Any:
+    """`rows` (a batch or table) with text columns dictionary-encoded: keys held as small
+    integer codes, one copy of each distinct value."""
+    for i, f in enumerate(rows.schema):
+        if pa.types.is_string(f.type):
+            rows = rows.set_column(i, f.name, pc.dictionary_encode(rows.column(i)))
+    return rows
+
+
+def _keeper(arrays: list[pa.Array], column: str) -> Watch:
+    """Keep one column of every batch (for surfaces: a few bytes a row, like a key)."""
+    return lambda batch, offset: arrays.append(batch.column(column))
+
+
+def _array(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _codes(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """The dictionary codes of a key column, -1 for null."""
+    return np.asarray(pc.fill_null(_array(column).indices, -1), dtype=np.int64)
+
+
+def _ints(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """An integer column as numbers (null as 0: nulls are reported by the column checks)."""
+    return np.asarray(pc.fill_null(_array(column), 0), dtype=np.int64)
+
+
+def _comparable(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return _codes(column) if pa.types.is_dictionary(column.type) else _ints(column)
+
+
+def _valid(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    return np.asarray(pc.is_valid(_array(column)), dtype=bool)
+
+
+class _RowIndex:
+    """Where each value of a key column is: the row of its first occurrence."""
+
+    def __init__(self, column: pa.ChunkedArray | pa.Array):
+        encoded = pc.dictionary_encode(_array(column))
+        self.values = encoded.dictionary
+        codes = np.asarray(pc.fill_null(encoded.indices, -1), dtype=np.int64)
+        rows = np.flatnonzero(codes >= 0)
+        self.first_row = np.full(len(self.values), -1, dtype=np.int64)
+        self.first_row[codes[rows][::-1]] = rows[::-1]
+
+    def rows_of(self, column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        """The row of each value of a dictionary-encoded column, -1 for null or absent."""
+        array = _array(column)
+        codes = _codes(array)
+        if not len(self.first_row) or not len(array.dictionary):
+            return np.full(len(codes), -1, dtype=np.int64)
+        found = np.asarray(pc.fill_null(pc.index_in(array.dictionary, value_set=self.values), -1))
+        value_rows = np.where(found >= 0, self.first_row[np.maximum(found, 0)], -1)
+        return np.where(codes >= 0, value_rows[np.maximum(codes, 0)], -1)
+
+
+def _order(*columns: np.ndarray) -> np.ndarray | None:
+    """Positions that sort rows by the columns (first column first), or None when they
+    already are sorted, as the build writes its tables."""
+    if len(columns[0]) < 2:
+        return None
+    decided = np.zeros(len(columns[0]) - 1, dtype=bool)
+    ordered = np.ones(len(columns[0]) - 1, dtype=bool)
+    for values in columns:
+        ordered &= decided | (values[:-1] <= values[1:])
+        decided |= values[:-1] != values[1:]
+    return None if ordered.all() else np.lexsort(columns[::-1])
+
+
+def _sorted(order: np.ndarray | None, *columns: np.ndarray) -> list[np.ndarray]:
+    return list(columns) if order is None else [c[order] for c in columns]
+
+
+def _unsorted(order: np.ndarray | None, column: np.ndarray) -> np.ndarray:
+    """The inverse of `_sorted`: values of sorted rows put back in the rows' places."""
+    if order is None:
+        return column
+    out = np.empty_like(column)
+    out[order] = column
+    return out
+
+
+def _unique_problems(where: str, name: str, keys: pa.Table) -> list[str]:
+    """The primary key and every `unique` field: no two rows share a value."""
+    schema = table_schema(name)
+    sets = [tuple(schema["primaryKey"])]
+    sets += [(f["name"],) for f in schema["fields"] if f.get("constraints", {}).get("unique")]
+    problems = []
+    for columns in dict.fromkeys(sets):
+        table = keys.select(list(columns))
+        values = [_comparable(c) for c in table.columns]
+        rows = np.arange(keys.num_rows)
+        if any(c.null_count for c in table.columns):  # null keys are reported as such
+            rows = np.flatnonzero(np.logical_and.reduce([_valid(c) for c in table.columns]))
+            values = [v[rows] for v in values]
+        order = _order(*values)
+        ordered = _sorted(order, *values)
+        same = np.logical_and.reduce([v[1:] == v[:-1] for v in ordered])
+        del ordered
+        shared = np.zeros(len(rows), dtype=bool)
+        shared[1:] |= same
+        shared[:-1] |= same
+        repeated = np.flatnonzero(_unsorted(order, shared))  # positions in `rows`, ascending
+        if not repeated.size:
+            continue
+        label = columns[0] if len(columns) == 1 else f"({', '.join(columns)})"
+        problems.append(
+            f"{where}: {label} is not unique: {repeated.size} row(s) share a value, "
+            f"e.g. {'; '.join(_repeats(table, rows, values, repeated))}"
+        )
+    return problems
+
+
+def _repeats(table: pa.Table, rows: np.ndarray, values: list[np.ndarray], repeated: np.ndarray) -> list[str]:
+    """The first few repeated keys, each with (up to five of) the rows that share it."""
+    examples = []
+    shown: set[int] = set()
+    for position in repeated.tolist():
+        if position in shown:
+            continue
+        sharing = np.flatnonzero(np.logical_and.reduce([v == v[position] for v in values]))
+        shown.update(sharing.tolist())
+        key = table.slice(int(rows[position]), 1).to_pylist()[0]
+        numbers = ", ".join(str(int(rows[k]) + 1) for k in sharing[:5])
+        examples.append(f"{', '.join(f'{c}={_short(v)}' for c, v in key.items())} in rows {numbers}")
+        if len(examples) == MAX_EXAMPLES:
+            break
+    return examples
+
+
+def _foreign_key_problems(where: str, name: str, keys: dict[str, pa.Table]) -> list[str]:
+    """Every foreign key of the table's schema resolves (null values point nowhere, as in Frictionless)."""
+    problems = []
+    for key in foreign_keys(name):
+        child = _array(keys[name].column(key.column))
+        parent = _array(keys[key.table].column(key.referenced))
+        absent = pc.invert(pc.is_in(child.dictionary, value_set=parent.dictionary))
+        tally = _Tally(
+            where, f"{key.column} not found in {key.table}.{key.referenced}", _shown(name, key.column)
+        )
+        tally.add(keys[name], pc.take(absent, child.indices))
+        problems.extend(tally.problem())
+    return problems
+
+
+def _issue_span_problems(where: str, keys: dict[str, pa.Table], posts: _RowIndex) -> list[str]:
+    """A parse issue attached to a post lies within the post's raw lines."""
+    issues = keys["parse_issues"]
+    post = posts.rows_of(issues.column("post_id"))
+    known = np.flatnonzero(post >= 0)
+    post_start = _ints(keys["posts"].column("raw_line_start"))[post[known]]
+    post_end = _ints(keys["posts"].column("raw_line_end"))[post[known]]
+    outside = np.zeros(issues.num_rows, dtype=bool)
+    outside[known] = (_ints(issues.column("raw_line_start"))[known] < post_start) | (
+        _ints(issues.column("raw_line_end"))[known] > post_end
+    )
+    tally = _Tally(
+        where, "raw lines outside the span of its post", _shown("parse_issues", "raw_line_end", "post_id")
+    )
+    tally.add(issues, pa.array(outside))
+    return tally.problem()
+
+
+def _translation_language_problems(where: str, keys: dict[str, pa.Table], posts: _RowIndex) -> list[str]:
+    """Each side's language is its post's language."""
+    pairs = keys["translations"]
+    languages = pc.cast(_array(keys["posts"].column("language")), pa.string())
+    problems = []
+    for side in ("source", "target"):
+        post = posts.rows_of(pairs.column(f"{side}_post_id"))
+        found = (
+            pc.take(languages, pa.array(np.maximum(post, 0)))
+            if len(languages)
+            else pa.nulls(len(post), pa.string())
+        )
+        declared = pc.cast(_array(pairs.column(f"{side}_language")), pa.string())
+        differs = pc.and_(pa.array(post >= 0), pc.fill_null(pc.not_equal(declared, found), True))
+        tally = _Tally(
+            where,
+            f"{side}_language differs from the language of its post",
+            _shown("translations", f"{side}_language"),
+        )
+        tally.add(pairs, differs)
+        problems.extend(tally.problem())
+    return problems
+
+
+def _overlap_problems(where: str, entities: pa.Table, post: np.ndarray) -> list[str]:
+    """The mentions of one post do not overlap."""
+    start, end = _ints(entities.column("start")), _ints(entities.column("end"))
+    order = _order(post, start)
+    post, start, end = _sorted(order, post, start, end)
+    overlaps = np.flatnonzero((post[1:] == post[:-1]) & (post[1:] >= 0) & (end[:-1] > start[1:])) + 1
+    tally = _Tally(where, "span overlaps the previous mention of its post", ())
+    for k in overlaps[:MAX_EXAMPLES].tolist():
+        row, previous = (k, k - 1) if order is None else (int(order[k]), int(order[k - 1]))
+        values = entities.slice(row, 1).select(["post_id", "start", "end"]).to_pylist()[0]
+        tally.add_example(
+            row, values, f" overlaps row {previous + 1} (start={start[k - 1]}, end={end[k - 1]})"
+        )
+    tally.count = len(overlaps)
+    return tally.problem()
+
+
+def _rank_problems(where: str, reactions: pa.Table) -> list[str]:
+    """The reactions under a post are ranked 1..n."""
+    rows = np.flatnonzero(_valid(reactions.column("post_id")) & _valid(reactions.column("rank")))
+    post, rank = _codes(reactions.column("post_id"))[rows], _ints(reactions.column("rank"))[rows]
+    post, rank = _sorted(_order(post, rank), post, rank)
+    first = np.ones(len(post), dtype=bool)
+    first[1:] = post[1:] != post[:-1]
+    place = np.arange(len(post)) - np.maximum.accumulate(np.where(first, np.arange(len(post)), 0)) + 1
+    bad = np.unique(post[rank != place])
+    if not bad.size:
+        return []
+    ids = _array(reactions.column("post_id")).dictionary
+    examples = [
+        f"post_id={_short(ids[int(code)].as_py())} has ranks {rank[post == code][:10].tolist()}"
+        for code in bad[:MAX_EXAMPLES]
+    ]
+    return [f"{where}: ranks are not 1..n under {bad.size} post(s), e.g. {'; '.join(examples)}"]
+
+
+def _ordinal_problems(where: str, posts: pa.Table) -> list[str]:
+    """Within a source, ordinals are 1..n and follow the raw lines: each post starts
+    after the previous one ends."""
+    source, ordinal = _codes(posts.column("source_id")), _ints(posts.column("ordinal"))
+    order = _order(source, ordinal)
+    line_start, line_end = _ints(posts.column("raw_line_start")), _ints(posts.column("raw_line_end"))
+    source, ordinal, line_start, line_end = _sorted(order, source, ordinal, line_start, line_end)
+    first = np.ones(len(source), dtype=bool)
+    first[1:] = source[1:] != source[:-1]
+    place = np.arange(len(source)) - np.maximum.accumulate(np.where(first, np.arange(len(source)), 0)) + 1
+    follows = first.copy()
+    follows[1:] |= line_end[:-1] < line_start[1:]
+    broken = _unsorted(order, (ordinal != place) | ~follows)
+    tally = _Tally(
+        where,
+        "ordinal is not its place in its source, in raw-line order",
+        _shown("posts", "source_id", "ordinal", "raw_line_start", "raw_line_end"),
+    )
+    tally.add(posts, pa.array(broken))
+    return tally.problem()
+
+
+# Texts: text_sha256 and entity surfaces, while the posts are read.
+
+
+def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (one more than the rows) and the bytes of a string array."""
+    _, offsets, data = strings.buffers()
+    bounds = np.frombuffer(offsets, dtype=np.int32)[strings.offset : strings.offset + len(strings) + 1]
+    return bounds.astype(np.int64), np.frombuffer(data, dtype=np.uint8) if data else np.zeros(0, np.uint8)
+
+
+class _SurfaceCheck:
+    """`text[start:end] == surface` for every entity, checked batch by batch of posts:
+    the entities are sorted by the row of their post, so a batch of posts finds its
+    entities by binary search, whatever the order of either table. Offsets count
+    characters; the comparison is made on UTF-8 bytes, all rows at once."""
+
+    # Texts and entities taken at once, to bound the memory of the comparison (about 20
+    # bytes a byte of text, 100 bytes an entity).
+    TEXT_BYTES = 4_000_000
+    PIECE = 100_000
+
+    def __init__(self, where: str, entities: pa.Table, post: np.ndarray, surfaces: list[pa.Array]):
+        row = np.flatnonzero(post >= 0)  # other entities have no post: a foreign-key problem
+        if not np.all(post[row][1:] >= post[row][:-1]):
+            row = row[np.argsort(post[row], kind="stable")]
+        # Rows and character offsets fit 32 bits: half the memory of the default 64.
+        self.row = row.astype(np.int32)
+        self.post = post[row].astype(np.int32)
+        self.start = _ints(entities.column("start"))[row].astype(np.int32)
+        self.end = _ints(entities.column("end"))[row].astype(np.int32)
+        # One array (taking rows from chunks would copy them all each time); the chunks are let go.
+        self.surfaces = pa.chunked_array(surfaces, pa.string()).combine_chunks()
+        surfaces.clear()
+        self.post_ids = entities.column("post_id")
+        self.tally = _Tally(where, "text[start:end] of its post differs from surface", ())
+
+    def check(self, texts: pa.Array, offset: int) -> None:
+        """Check the entities of the posts `texts`, the first of which is row `offset`."""
+        bounds, _ = _utf8(texts)
+        cuts = np.searchsorted(bounds, np.arange(bounds[0], bounds[-1], self.TEXT_BYTES), side="right") - 1
+        cuts = np.unique(np.concatenate([[0], cuts, [len(texts)]]))
+        for i, j in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            self._check_slice(texts.slice(i, j - i), offset + i)
+
+    def _check_slice(self, texts: pa.Array, offset: int) -> None:
+        # Searched with values of its own type: numpy would otherwise copy the whole array.
+        lo, hi = self.post.searchsorted(np.array([offset, offset + len(texts)], dtype=self.post.dtype))
+        if lo == hi:
+            return
+        bounds, data = _utf8(texts)
+        # Byte positions of the characters of the texts, and of each text's first one.
+        # A character starts at every byte but UTF-8's continuation bytes, 0x80-0xBF
+        # (-128 to -65 read as signed bytes).
+        chars = np.flatnonzero(data[bounds[0] : bounds[-1]].view(np.int8) >= -64)
+        chars += bounds[0]
+        first = np.searchsorted(chars, bounds)
+        length = np.where(np.asarray(pc.is_valid(texts)), np.diff(first), 0)
+        if not len(chars):
+            chars = np.array([bounds[-1]])  # no character at all: no span lies inside a text
+        last = len(chars) - 1
+        for a in range(lo, hi, self.PIECE):
+            b = min(a + self.PIECE, hi)
+            post, start, end = self.post[a:b] - offset, self.start[a:b], self.end[a:b]
+            surfaces = self.surfaces.take(pa.array(self.row[a:b]))
+            s_bounds, s_data = _utf8(surfaces)
+            inside = (start >= 0) & (start < end) & (end <= length[post]) & np.asarray(pc.is_valid(surfaces))
+            # A span ending with its text ends at the text's last byte, not at a character.
+            byte_start = chars[np.minimum(first[post] + np.where(inside, start, 0), last)]
+            byte_end = np.where(
+                end == length[post],
+                bounds[post + 1],
+                chars[np.minimum(first[post] + np.where(inside, end, 0), last)],
+            )
+            size = np.diff(s_bounds)
+            differs = ~inside | (byte_end - byte_start != size)
+            same_size = np.flatnonzero(~differs)
+            differs[same_size] = _bytes_differ(
+                data, byte_start[same_size], s_data, s_bounds[:-1][same_size], size[same_size]
+            )
+            for k in np.flatnonzero(~inside).tolist():  # rare: Python's slicing says what the text has
+                text = texts[int(post[k])].as_py() or ""
+                differs[k] = text[start[k] : end[k]] != surfaces[k].as_py()
+            for k in np.flatnonzero(differs).tolist():
+                self.tally.count += 1
+                if len(self.tally.examples) < MAX_EXAMPLES:
+                    row = int(self.row[a + k])
+                    found = (texts[int(post[k])].as_py() or "")[start[k] : end[k]]
+                    values = {
+                        "post_id": self.post_ids[row].as_py(),
+                        "start": int(start[k]),
+                        "end": int(end[k]),
+                        "surface": surfaces[k].as_py(),
+                    }
+                    self.tally.examples.append(_example(row, values) + f": the text has {_short(found)}")
+
+
+def _bytes_differ(
+    data: np.ndarray, starts: np.ndarray, other: np.ndarray, other_starts: np.ndarray, sizes: np.ndarray
+) -> np.ndarray:
+    """For each i, whether data[starts[i]:][:sizes[i]] differs from other[other_starts[i]:][:sizes[i]]."""
+    total = int(sizes.sum())
+    if not total:
+        return np.zeros(len(sizes), dtype=bool)
+    segment = np.repeat(np.arange(len(sizes)), sizes)
+    within = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    unequal = data[np.repeat(starts, sizes) + within] != other[np.repeat(other_starts, sizes) + within]
+    return np.bincount(segment[unequal], minlength=len(sizes)) > 0
+
+
+class _TextCheck:
+    """What the posts' texts must agree with: their text_sha256, and the entities' surfaces."""
+
+    def __init__(self, where: str, surfaces: _SurfaceCheck):
+        self.tally = _Tally(
+            where, "text_sha256 differs from the hash of text", _shown("posts", "text_sha256")
+        )
+        self.surfaces = surfaces
+
+    def __call__(self, batch: pa.RecordBatch, offset: int) -> None:
+        texts = batch.column("text")
+        bounds, data = _utf8(texts)
+        view, edges = memoryview(data), bounds.tolist()
+        valid = np.asarray(pc.is_valid(texts)).tolist()
+        differs = [
+            (hashlib.sha256(view[edges[i] : edges[i + 1]]).hexdigest() if valid[i] else None) != digest
+            for i, digest in enumerate(batch.column("text_sha256").to_pylist())
+        ]
+        self.tally.add(batch, pa.array(differs, pa.bool_()), offset)
+        self.surfaces.check(texts, offset)
+
+
+# Nothing lost: the raw files against the spans of posts and parse issues.
+
+
+def _raw_problems(package_dir: Path, sources_where: str, keys: dict[str, pa.Table]) -> list[str]:
+    sources = keys["sources"]
+    index = _RowIndex(sources.column("source_id"))
+    spanned = [keys["posts"], keys["parse_issues"]]
+    owner = np.concatenate([index.rows_of(t.column("source_id")) for t in spanned])
+    starts = np.concatenate([_ints(t.column("raw_line_start")) for t in spanned])
+    ends = np.concatenate([_ints(t.column("raw_line_end")) for t in spanned])
+    order = np.lexsort((starts, owner))
+    owner, starts, ends = owner[order], starts[order], ends[order]
+    bounds = np.searchsorted(owner, np.arange(sources.num_rows + 1)).tolist()
+    raw_dir = package_dir / "data/raw"
+    problems = []
+    facts = sources.select(["source_id", "path", "sha256", "bytes", "encoding"]).to_pylist()
+    for k, source in enumerate(facts):
+        if None in source.values():
+            continue  # a required field missing: reported by the column checks
+        lo, hi = bounds[k], bounds[k + 1]
+        spans = zip(starts[lo:hi].tolist(), ends[lo:hi].tolist(), strict=True)
+        problems.extend(_raw_file_problems(raw_dir, sources_where, source, spans))
+    return problems
+
+
+def _raw_file_problems(
+    raw_dir: Path, sources_where: str, source: dict[str, Any], spans: Iterable[tuple[int, int]]
 ) -> list[str]:
-    """Nothing lost: every non-blank raw line lies in a record's span or an issue's span."""
-    path = package_dir / "data/raw" / source["path"]
+    """Every non-blank line of the source's raw file lies in one of the `spans` (of its
+    posts and parse issues, sorted by first line)."""
     where = f"data/raw/{source['path']}"
-    if not path.is_file():
+    try:
+        with open(os.path.join(raw_dir, source["path"]), "rb") as handle:
+            data = handle.read()
+    except OSError:
         return [f"{where}: raw file of source {source['source_id']!r} is missing"]
-    data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != source["sha256"]:
         return [f"{where}: raw file changed since the build (sha256 differs); rebuild"]
-    lines = decode(data, where, source["encoding"]).split("\n")
-    covered = bytearray(len(lines) + 2)
-    for span in (*posts, *issues):
-        if span["raw_line_end"] > len(lines):
-            return [
-                f"{where}: a span ends at line {span['raw_line_end']}, past the file's {len(lines)} lines"
-            ]
-        for n in range(span["raw_line_start"], span["raw_line_end"] + 1):
-            covered[n] = 1
-    lost = [n for n, line in enumerate(lines, start=1) if line.strip() and not covered[n]]
+    if len(data) != source["bytes"]:
+        return [
+            f"{sources_where}: bytes of source {source['source_id']!r} is {source['bytes']}, the file has {len(data)}"
+        ]
+    try:
+        lines = _RawLines(data, where, source["encoding"])
+    except CorpusError as err:
+        return [str(err)]
+    lost: list[int] = []
+    uncovered = 1  # the first line not known to be covered
+    for start, end in spans:
+        if end > lines.count:
+            return [f"{where}: a span ends at line {end}, past the file's {lines.count} lines"]
+        if start < 1 or start > end:
+            continue  # reported by the row checks
+        if start > uncovered:
+            lost.extend(lines.non_blank(uncovered, start - 1))
+        uncovered = max(uncovered, end + 1)
+    if uncovered <= lines.count:
+        lost.extend(lines.non_blank(uncovered, lines.count))
     if lost:
         shown = ", ".join(str(n) for n in lost[:10])
         return [f"{where}: {len(lost)} non-blank line(s) in no record and no parse issue: {shown}"]
     return []
+
+
+class _RawLines:
+    """The lines of a raw file as the build reads them (read.decode: its encoding, '\\n'
+    newlines, NFC), numbered from 1.
+
+    A UTF-8 file is decoded once to check it is UTF-8, then split on its bytes; only the
+    lines asked about are decoded again. UTF-8 keeps '\\n' a byte of its own, and NFC
+    neither adds, removes nor joins across a newline, so the lines are the same. Other
+    encodings are decoded and split as text.
+    """
+
+    def __init__(self, data: bytes, where: str, encoding: str):
+        codec = _codec(encoding)
+        if codec not in ("utf-8", "utf-8-sig"):
+            self.lines: list[str] | None = decode(data, where, encoding).split("\n")
+            self.count = len(self.lines)
+            return
+        self.lines = None
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError:
+            decode(data, where, encoding)  # raises the build's error, naming the line
+            raise
+        if codec == "utf-8-sig" and data.startswith(codecs.BOM_UTF8):
+            data = data[len(codecs.BOM_UTF8) :]
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        self.data = data
+        self.newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+        self.count = len(self.newlines) + 1
+
+    def non_blank(self, first: int, last: int) -> list[int]:
+        """The numbers of the lines from `first` to `last` that are not blank."""
+        if self.lines is not None:
+            return [n for n in range(first, last + 1) if self.lines[n - 1].strip()]
+        if not self._text(first, last).strip():
+            return []  # the common case: blank lines between records
+        return [n for n in range(first, last + 1) if self._text(n, n).strip()]
+
+    def _text(self, first: int, last: int) -> str:
+        start = int(self.newlines[first - 2]) + 1 if first > 1 else 0
+        end = int(self.newlines[last - 1]) if last <= len(self.newlines) else len(self.data)
+        return unicodedata.normalize("NFC", self.data[start:end].decode("utf-8"))
+
+
+def _codec(encoding: str) -> str | None:
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        return None  # read.decode says so
