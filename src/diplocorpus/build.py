@@ -17,7 +17,7 @@ from diplocorpus.errors import FormatError, ValidationFailed
 from diplocorpus.parsers import PARSERS, PLATFORMS, formats
 from diplocorpus.read import ManifestEntry, read_manifest, read_raw
 from diplocorpus.records import ParsedRecord, Span
-from diplocorpus.relate import duplicate_of, mark_same_post_duplicates, translation_pairs
+from diplocorpus.relate import relate_all
 from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.tables import post_rows, source_row, to_table
@@ -75,8 +75,9 @@ def build(
         issues.extend(i)
         if on_source:
             on_source(entry)
-    posts = mark_same_post_duplicates(posts, sources, reactions)
-    posts = mark_duplicates(date_channels(posts, sources))
+    posts = date_channels(posts, sources)
+    relations = relate_all(posts, sources, reactions)
+    posts = [replace(p, duplicate_of=relations.duplicate_of.get(p.post_id)) for p in posts]
     catalog = read_catalog(package_dir)
     years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
     entities = Recognizer(catalog).rows(posts, years, marked)
@@ -85,7 +86,7 @@ def build(
         "posts": to_table("posts", posts),
         "reactions": to_table("reactions", reactions),
         "parse_issues": to_table("parse_issues", issues),
-        "translations": to_table("translations", translation_pairs(posts)),
+        "translations": to_table("translations", relations.translations),
         "entities": to_table("entities", entities),
         "entity_catalog": to_table("entity_catalog", catalog),
     }
@@ -103,13 +104,6 @@ def build(
         sources=len(sources),
         duplicates=sum(p.duplicate_of is not None for p in posts),
     )
-
-
-def mark_duplicates(posts: list[PostRow]) -> list[PostRow]:
-    """Posts with `duplicate_of` set where a record republishes an earlier one; copies of
-    the same post, already pointing to their richer copy, are left as they are."""
-    originals = duplicate_of([p for p in posts if p.duplicate_of is None])
-    return [replace(p, duplicate_of=originals[p.post_id]) if p.post_id in originals else p for p in posts]
 
 
 def date_channels(posts: list[PostRow], sources: list[SourceRow]) -> list[PostRow]:
