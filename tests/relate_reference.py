@@ -309,3 +309,26 @@ class _Groups:
         for post_id in sorted(self.parent):
             out[self._root(post_id)].append(self.rows[post_id])
         return [m for _, m in sorted(out.items()) if len(m) > 1]
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_ALNUM = re.compile(r"\w")
+_SENTENCE_ENDS = (".", "!", "?", "…", ":")
+_INITIAL = re.compile(r"(?:^|[^\w])\w\.$")
+
+
+def name_candidates(lines: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """(key, word) of capitalised words that do not open a line or a sentence."""
+    from diplocorpus.names import name_key
+
+    for line in lines:
+        for match in _WORD.finditer(line):
+            word = match.group()
+            if len(word) < 3 or not word[0].isupper():
+                continue
+            before = line[: match.start()].rstrip()
+            if not _ALNUM.search(before) or (before.endswith(_SENTENCE_ENDS) and not _INITIAL.search(before)):
+                continue
+            key = name_key(word)
+            if len(key) >= 3:
+                yield key, word

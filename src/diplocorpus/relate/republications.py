@@ -97,29 +97,45 @@ def mix(x: np.ndarray) -> np.ndarray:
 
 def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """The distinct 5-gram counts of the texts and their MinHash values, (len(texts), BINS)
-    uint32; the values of texts under MIN_SHINGLES 5-grams are zero and are not to be used."""
+    uint32; the values of texts under MIN_SHINGLES 5-grams are zero and are not to be used.
+
+    5-grams are told apart by a 64-bit hash of their words: a count is exact unless two
+    5-grams of a text share a hash (about one chance in 10**14 for a long text), and then only
+    above MIN_SHINGLES, where a text is counted exactly.
+    """
     vocabulary: dict[str, int] = {}
-    words = []
-    counts = np.zeros(len(texts), dtype=np.int32)
+    ids: list[int] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
     for i, text in enumerate(texts):
-        ids = [vocabulary.setdefault(w, len(vocabulary)) for w in _TOKEN.findall(text.lower())]
-        counts[i] = len(set(zip(*(ids[k:] for k in range(SHINGLE_WORDS)), strict=False)))
-        words.append(ids)
+        words = [vocabulary.setdefault(w, len(vocabulary)) for w in _TOKEN.findall(text.lower())]
+        ids.extend(words)
+        lengths[i] = len(words)
+    counts = np.zeros(len(texts), dtype=np.int32)
     values = np.zeros((len(texts), BINS), dtype=np.uint32)
-    sketched = np.flatnonzero(counts >= MIN_SHINGLES)
-    if not len(sketched):
+    spans = np.maximum(lengths - SHINGLE_WORDS + 1, 0)
+    if not spans.any():
         return counts, values
     word_hashes = np.fromiter((hash64(w) for w in vocabulary), dtype=np.uint64, count=len(vocabulary))
-    hashes, owners = [], []
-    for n, i in enumerate(sketched):
-        w = word_hashes[np.asarray(words[i], dtype=np.int64)]
-        span = len(w) - SHINGLE_WORDS + 1
-        h = w[:span] * _POSITION[0]
-        for k in range(1, SHINGLE_WORDS):
-            h = h + w[k : k + span] * _POSITION[k]
-        hashes.append(h)
-        owners.append(np.full(span, n, dtype=np.int64))
-    values[sketched] = _minhash(np.concatenate(hashes), np.concatenate(owners), len(sketched))
+    w = word_hashes[np.asarray(ids, dtype=np.int64)]
+    # 5-grams of all texts at once: those starting at the first `span` words of each text.
+    starts = np.cumsum(lengths) - lengths
+    first = np.repeat(starts, spans) + np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
+    hashes = w[first] * _POSITION[0]
+    for k in range(1, SHINGLE_WORDS):
+        hashes = hashes + w[first + k] * _POSITION[k]
+    owners = np.repeat(np.arange(len(texts)), spans)
+    order = np.lexsort((hashes, owners))
+    hashes, owners = hashes[order], owners[order]
+    distinct = np.ones(len(hashes), dtype=bool)
+    distinct[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
+    counts[:] = np.bincount(owners[distinct], minlength=len(texts))
+    for i in np.flatnonzero(counts < MIN_SHINGLES):
+        counts[i] = len(shingles(texts[i]))
+    sketched = counts >= MIN_SHINGLES
+    if sketched.any():
+        keep = distinct & sketched[owners]
+        index = np.cumsum(sketched) - 1
+        values[sketched] = _minhash(hashes[keep], index[owners[keep]], int(sketched.sum()))
     return counts, values
 
 

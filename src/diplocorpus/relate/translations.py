@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -54,11 +54,13 @@ MIN_SHARED_ANCHORS = 4
 _PAIRS_AT_ONCE = 8_000_000
 
 _NUMBER = re.compile(r"\d+")
-_WORD = re.compile(r"[^\W\d_]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+# A letter that may open a capitalised word: any but the common lower-case ones.
+_CAPITAL = re.compile(r"[^\W\d_a-zß-ÿа-яё]")
 _HASHTAG = re.compile(r"#(\w+)")
 _HASHTAG_PART = re.compile(r"\d+|[A-ZÀ-ÞА-ЯЁ][a-zß-ÿа-яё]*|[a-zß-ÿа-яё]+")
 _ALNUM = re.compile(r"\w")
-_SENTENCE_ENDS = (".", "!", "?", "…", ":")
+_SENTENCE_ENDS = frozenset(".!?…:")
 _INITIAL = re.compile(r"(?:^|[^\w])\w\.$")  # 'С.В.Лавров': an initial, not a sentence end
 _MARKER = re.compile(r"^([^\w\s«(\[<]+)")
 _VARIATION = re.compile(r"[\ufe0e\ufe0f\u200d]")
@@ -133,18 +135,35 @@ def _first_surfaces(found: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 def name_candidates(lines: Iterable[str]) -> Iterable[tuple[str, str]]:
     """(key, word) of capitalised words that do not open a line or a sentence: in this material,
-    mostly names, institutions and titles (capitalised in diplomatic French and Russian alike)."""
+    mostly names, institutions and titles (capitalised in diplomatic French and Russian alike).
+
+    >>> [word for _, word in name_candidates(["Le Ministre a vu M. Lavrov. Puis Poutine, à Moscou"])]
+    ['Ministre', 'Lavrov', 'Poutine', 'Moscou']
+    """
     for line in lines:
-        for match in _WORD.finditer(line):
-            word = match.group()
+        first = _ALNUM.search(line)
+        if first is None:
+            continue
+        for capital in _CAPITAL.finditer(line):
+            start = capital.start()
+            if start <= first.start() or _LETTERS.match(line, start - 1):
+                continue  # opens the line, or inside a word
+            word = _LETTERS.match(line, start).group()
             if len(word) < 3 or not word[0].isupper():
                 continue
-            before = line[: match.start()].rstrip()
-            if not _ALNUM.search(before) or (before.endswith(_SENTENCE_ENDS) and not _INITIAL.search(before)):
+            # The last character before the word, spaces aside (there is one: `first`).
+            end = start - 1
+            while line[end].isspace():
+                end -= 1
+            if line[end] in _SENTENCE_ENDS and not _INITIAL.search(line[max(0, end - 2) : end + 1]):
                 continue
-            key = name_key(word)
+            key = _name_key(word)
             if len(key) >= 3:
                 yield key, word
+
+
+# Words recur: their keys are kept (a bounded number, so a worker's memory stays flat).
+_name_key = lru_cache(maxsize=1 << 16)(name_key)
 
 
 @cache
@@ -166,6 +185,7 @@ def _fold(name: str) -> str:
     return fold_latin(lower)
 
 
+@lru_cache(maxsize=1 << 14)
 def hashtag_key(tag: str) -> frozenset[str]:
     """The language-neutral parts of a hashtag: territory codes, numbers, name keys.
 
@@ -185,7 +205,7 @@ def hashtag_key(tag: str) -> frozenset[str]:
                 break
         else:
             part = parts[i]
-            keys.add(part if part.isdigit() else name_key(part))
+            keys.add(part if part.isdigit() else _name_key(part))
             i += 1
     keys.discard("")
     return frozenset(keys)
