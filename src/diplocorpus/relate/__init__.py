@@ -26,6 +26,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -33,7 +34,7 @@ import pyarrow.compute as pc
 
 from diplocorpus.enrich import text_sha256
 from diplocorpus.relate import republications, same_post, translations
-from diplocorpus.relate.republications import BINS, MIN_SHINGLES, hash64, shingles
+from diplocorpus.relate.republications import BINS, MIN_SHINGLES, hash64, may_be_related, shingle_keys, words
 from diplocorpus.relate.translations import (
     LANGUAGES,
     MAX_ANCHOR_POSTS,
@@ -67,9 +68,11 @@ __all__ = [
 
 # Texts asked for at once, at most.
 BATCH = 512
-# 5-gram sets and profiles kept between batches: the earliest copy of a text much
-# republished is compared again and again.
-_KEPT_TEXTS = 1024
+# What is kept of texts between batches, for so many texts: the earliest copy of a text
+# much republished is compared again and again. 5-gram keys take about 8 bytes a word, the
+# words themselves about 60.
+_KEPT_KEYS = 2048
+_KEPT_WORDS = 256
 
 Texts = Callable[[Sequence[str]], Mapping[str, str]]
 
@@ -431,7 +434,8 @@ class _TextStore:
     def __init__(self, texts: Texts, post_ids: pa.ChunkedArray) -> None:
         self.texts = texts
         self.post_ids = post_ids
-        self.shingles: OrderedDict[int, set[str]] = OrderedDict()
+        self.keys: OrderedDict[int, np.ndarray] = OrderedDict()
+        self.words: OrderedDict[int, list[str]] = OrderedDict()
 
     def fetch(self, rows: Iterable[int]) -> dict[int, str]:
         wanted = sorted(set(rows))
@@ -445,26 +449,35 @@ class _TextStore:
         return found
 
     def related(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Whether the texts of rows a[i] and b[i] are related (republications.related)."""
+        """Whether the texts of rows a[i] and b[i] are related (republications.related): first
+        on their 5-gram keys, which rule most pairs out, then on the 5-grams themselves."""
         out = np.zeros(len(a), dtype=bool)
         half = BATCH // 2
         for at in range(0, len(a), half):
             pairs = list(zip(a[at : at + half].tolist(), b[at : at + half].tolist(), strict=True))
-            sets = self._shingles({row for pair in pairs for row in pair})
-            for i, (x, y) in enumerate(pairs, start=at):
-                out[i] = republications.related(sets[x], sets[y])
+            keys = self._keys({row for pair in pairs for row in pair})
+            maybe = [
+                (i, x, y) for i, (x, y) in enumerate(pairs, start=at) if may_be_related(keys[x], keys[y])
+            ]
+            listed = self._words({row for _, x, y in maybe for row in (x, y)})
+            for i, x, y in maybe:
+                out[i] = republications.related(listed[x], listed[y])
         return out
 
-    def _shingles(self, rows: set[int]) -> dict[int, set[str]]:
-        sets = {row: self.shingles[row] for row in rows if row in self.shingles}
-        for row, text in self.fetch(rows - sets.keys()).items():
-            sets[row] = shingles(text)
-        for row, found in sets.items():
-            self.shingles[row] = found
-            self.shingles.move_to_end(row)
-        while len(self.shingles) > _KEPT_TEXTS:
-            self.shingles.popitem(last=False)
-        return sets
+    def _keys(self, rows: set[int]) -> dict[int, np.ndarray]:
+        found = _kept(self.keys, rows)
+        for row, text in self.fetch(rows - found.keys()).items():
+            listed = words(text)
+            found[row] = shingle_keys(listed)
+            _keep(self.words, {row: listed}, _KEPT_WORDS)
+        _keep(self.keys, found, _KEPT_KEYS)
+        return found
+
+    def _words(self, rows: set[int]) -> dict[int, list[str]]:
+        found = _kept(self.words, rows)
+        found |= {row: words(text) for row, text in self.fetch(rows - found.keys()).items()}
+        _keep(self.words, found, _KEPT_WORDS)
+        return found
 
     def cross_source_pairs(
         self, first: np.ndarray, second: np.ndarray, source_id: pa.ChunkedArray, language: pa.ChunkedArray,
@@ -496,6 +509,19 @@ class _TextStore:
                     original, translation = (a, b) if candidate.source is profiles[a] else (b, a)
                     found.append((original, translation, candidate))
         return found
+
+
+def _kept(kept: OrderedDict[int, Any], rows: set[int]) -> dict[int, Any]:
+    return {row: kept[row] for row in rows if row in kept}
+
+
+def _keep(kept: OrderedDict[int, Any], found: Mapping[int, Any], capacity: int) -> None:
+    """Keep `found` in `kept`, most recent last, dropping the least recent beyond `capacity`."""
+    for row, value in found.items():
+        kept[row] = value
+        kept.move_to_end(row)
+    while len(kept) > capacity:
+        kept.popitem(last=False)
 
 
 def _in_sorted(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:

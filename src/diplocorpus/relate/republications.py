@@ -27,11 +27,12 @@ What keeps this near-linear where texts are much republished or share templates:
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 
 import numpy as np
+from scipy.special import bdtr
 
 SHINGLE_WORDS = 5
 # A record republishes another when this share of the shorter one's word 5-grams is found
@@ -45,10 +46,11 @@ MIN_SHINGLES = 10
 BINS = 24
 SMALL_BUCKET = 64
 OLDEST_OF_LARGE = 8
-IMPLAUSIBLE = 1e-4
-MAX_TRIES = 32
-# Candidate pairs listed at once, at most.
-_CANDIDATES_AT_ONCE = 2_000_000
+IMPLAUSIBLE = 1e-3
+MAX_TRIES = 16
+# Candidate pairs listed at once, and compared value by value at once, at most.
+_CANDIDATES_AT_ONCE = 250_000
+_PAIRS_COMPARED_AT_ONCE = 65_536
 
 _TOKEN = re.compile(r"\w+")
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -65,22 +67,72 @@ def shingles(text: str) -> set[str]:
     >>> sorted(shingles("Un, deux: trois quatre cinq SIX!"))
     ['deux trois quatre cinq six', 'un deux trois quatre cinq']
     """
-    words = _TOKEN.findall(text.lower())
-    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+    return {" ".join(shingle) for shingle in _tuples(words(text))}
 
 
-def containment(part: set[str], whole: set[str]) -> float:
+def containment(part: set, whole: set) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
-def related(a: set[str], b: set[str]) -> bool:
-    """Whether one of two 5-gram sets is at least CONTAINMENT contained in the other."""
-    return max(containment(a, b), containment(b, a)) >= CONTAINMENT
+def related(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether the word 5-grams of one of two texts, given as their words (`words`), are at
+    least CONTAINMENT contained in the other's.
+
+    >>> related(words("Un deux trois quatre cinq six sept huit"), words("un deux trois quatre cinq six"))
+    True
+    """
+    x, y = _tuples(a), _tuples(b)
+    return max(containment(x, y), containment(y, x)) >= CONTAINMENT
+
+
+def may_be_related(a: np.ndarray, b: np.ndarray) -> bool:
+    """False when two texts, given as their `shingle_keys`, are certainly not related.
+
+    Equal 5-grams have equal keys, so the keys two texts share are at least their common
+    5-grams, and a text has at most as many keys as 5-grams: the containment of keys bounds
+    that of 5-grams from above.
+    """
+    if not len(a) or not len(b):
+        return False
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common >= CONTAINMENT * min(len(a), len(b))
+
+
+def shingle_keys(words: Sequence[str]) -> np.ndarray:
+    """The 64-bit keys of a text's word 5-grams, sorted, each once."""
+    if len(words) < SHINGLE_WORDS:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    return np.unique(mix(_combined(hashes)))
+
+
+def words(text: str) -> list[str]:
+    """A text's words, lower-cased, as 5-grams are made of them."""
+    return _TOKEN.findall(text.lower())
+
+
+def _combined(word_hashes: np.ndarray, first: np.ndarray | None = None) -> np.ndarray:
+    """The hash of each 5-gram from the hashes of its words: those starting at `first` (all
+    by default)."""
+    if first is None:
+        first = np.arange(len(word_hashes) - SHINGLE_WORDS + 1)
+    hashes = word_hashes[first] * _POSITION[0]
+    for k in range(1, SHINGLE_WORDS):
+        hashes = hashes + word_hashes[first + k] * _POSITION[k]
+    return hashes
+
+
+def _tuples(words: Sequence[str]) -> set[tuple[str, ...]]:
+    return set(zip(*(words[k:] for k in range(SHINGLE_WORDS)), strict=False))
 
 
 def hash64(text: str) -> int:
     """A 64-bit hash of a string, the same in every process (unlike hash())."""
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# Words recur: their hashes are kept (a bounded number).
+_word_hash = lru_cache(maxsize=1 << 16)(hash64)
 
 
 def mix(x: np.ndarray) -> np.ndarray:
@@ -107,9 +159,9 @@ def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     ids: list[int] = []
     lengths = np.zeros(len(texts), dtype=np.int64)
     for i, text in enumerate(texts):
-        words = [vocabulary.setdefault(w, len(vocabulary)) for w in _TOKEN.findall(text.lower())]
-        ids.extend(words)
-        lengths[i] = len(words)
+        found = [vocabulary.setdefault(w, len(vocabulary)) for w in words(text)]
+        ids.extend(found)
+        lengths[i] = len(found)
     counts = np.zeros(len(texts), dtype=np.int32)
     values = np.zeros((len(texts), BINS), dtype=np.uint32)
     spans = np.maximum(lengths - SHINGLE_WORDS + 1, 0)
@@ -120,9 +172,7 @@ def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     # 5-grams of all texts at once: those starting at the first `span` words of each text.
     starts = np.cumsum(lengths) - lengths
     first = np.repeat(starts, spans) + np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
-    hashes = w[first] * _POSITION[0]
-    for k in range(1, SHINGLE_WORDS):
-        hashes = hashes + w[first + k] * _POSITION[k]
+    hashes = _combined(w, first)
     owners = np.repeat(np.arange(len(texts)), spans)
     order = np.lexsort((hashes, owners))
     hashes, owners = hashes[order], owners[order]
@@ -130,7 +180,7 @@ def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     distinct[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
     counts[:] = np.bincount(owners[distinct], minlength=len(texts))
     for i in np.flatnonzero(counts < MIN_SHINGLES):
-        counts[i] = len(shingles(texts[i]))
+        counts[i] = len(_tuples(words(texts[i])))
     sketched = counts >= MIN_SHINGLES
     if sketched.any():
         keep = distinct & sketched[owners]
@@ -212,36 +262,34 @@ def _earliest_related(
     earliest of its candidates whose text is related, else -1; `rows` are their rows."""
     best = np.full(len(age), -1, dtype=np.int64)
     for owner, candidate in _candidates(age, minhash):
-        plausible = _plausible(minhash[owner], minhash[candidate], sizes[owner], sizes[candidate])
-        owner, candidate = owner[plausible], candidate[plausible]
-        shared = np.count_nonzero(minhash[owner] == minhash[candidate], axis=1)
-        # The earliest candidate of each record first, then the others, most shared first.
+        equal = _equal_values(minhash, owner, candidate)
+        small = np.minimum(sizes[owner], sizes[candidate]).astype(np.float64)
+        large = np.maximum(sizes[owner], sizes[candidate]).astype(np.float64)
+        # The least Jaccard similarity of two 5-gram sets of these sizes, the smaller contained
+        # at CONTAINMENT in the larger; a pair is left out when a pair that similar would show
+        # so few equal values with a chance under IMPLAUSIBLE.
+        least = CONTAINMENT * small / (large + (1 - CONTAINMENT) * small)
+        plausible = bdtr(equal, BINS, least) >= IMPLAUSIBLE
+        owner, candidate, equal = owner[plausible], candidate[plausible], equal[plausible]
+        small, large = small[plausible], large[plausible]
+        jaccard = equal / BINS
+        contained = jaccard * (small + large) / ((1 + jaccard) * small)
+        # The earliest candidate of each record first, then the others, the most contained first.
         earliest = np.full(len(age), np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(earliest, owner, age[candidate])
-        not_earliest = age[candidate] != earliest[owner]
-        order = np.lexsort((age[candidate], -shared, not_earliest, owner))
+        later = age[candidate] != earliest[owner]
+        order = np.lexsort((age[candidate], -contained, later, owner))
         _try_in_order(owner[order], candidate[order], age, best, lambda a, b: related_rows(rows[a], rows[b]))
     return np.where(best >= 0, rows[np.maximum(best, 0)], -1)
 
 
-def _plausible(a: np.ndarray, b: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
-    """Whether records with MinHash values a[i], b[i] and 5-gram counts could be related:
-    the chance that a related pair of those sizes shows so few equal values is at least
-    IMPLAUSIBLE."""
-    small, large = np.minimum(size_a, size_b), np.maximum(size_a, size_b)
-    # The least Jaccard similarity of two sets of these sizes, the smaller contained at
-    # CONTAINMENT in the larger.
-    least = CONTAINMENT * small / (large + (1 - CONTAINMENT) * small)
-    equal = np.count_nonzero(a == b, axis=1)
-    return _binomial_cdf(equal, BINS, least) >= IMPLAUSIBLE
-
-
-def _binomial_cdf(k: np.ndarray, n: int, p: np.ndarray) -> np.ndarray:
-    """P(X <= k) for X binomial (n, p), elementwise."""
-    total = np.zeros(len(k))
-    for i in range(n + 1):
-        total += np.where(i <= k, math.comb(n, i) * p**i * (1 - p) ** (n - i), 0.0)
-    return total
+def _equal_values(minhash: np.ndarray, owner: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """How many MinHash values each (owner, candidate) pair has in common, a block at a time."""
+    equal = np.empty(len(owner), dtype=np.int64)
+    for at in range(0, len(owner), _PAIRS_COMPARED_AT_ONCE):
+        block = slice(at, at + _PAIRS_COMPARED_AT_ONCE)
+        equal[block] = np.count_nonzero(minhash[owner[block]] == minhash[candidate[block]], axis=1)
+    return equal
 
 
 def _try_in_order(
