@@ -29,11 +29,13 @@ from diplocorpus.relate import (
     FEATURES,
     FREQUENT_ANCHORS,
     assess,
+    corpus,
     hashtag_key,
     profile,
     relate_all,
     republications,
     same_post,
+    source,
     source_relations,
     translations,
 )
@@ -500,5 +502,5 @@ def test_sketch_never_raises_counts_exactly_and_depends_on_the_text_only(texts: 
 
 
 def test_docstring_examples() -> None:
-    for module in (names, relate, republications, same_post, translations):
+    for module in (names, relate, corpus, republications, same_post, source, translations):
         assert doctest.testmod(module).failed == 0
