@@ -235,28 +235,28 @@ def whole_corpus(records: int, folder: Path) -> None:
         making += time.perf_counter() - started
         return found
 
-    before = _rss()
     tables = [
         pq.read_table(folder / f"{name}.parquet") for name in ("features", "candidates", "frequent_anchors")
     ]
-    loaded = _rss()
+    held = pa.total_allocated_bytes()
+    pa.default_memory_pool().release_unused()
+    before = _rss()
+    _reset_peak_rss()
     started = time.perf_counter()
     relations = relate(*tables, texts)
     seconds = time.perf_counter() - started - making
     grown = _peak_rss() - before
     duplicates = relations.duplicate_of
-    features = tables[0]
-    same_post = sum(
-        1
-        for k, v in duplicates.items()
-        if k.split("/")[0][:-4] in ("render", "export") and v.startswith("page")
+    copies = sum(
+        1 for k, v in duplicates.items() if k.startswith(("render", "export")) and v.startswith("page")
     )
     cross = sum(t.method == "features-cross-source" for t in relations.translations)
     print(f"whole-corpus step  {seconds:.1f} s: {records / seconds:.0f} records/s; texts asked for {sum(asked)} "
-          f"({sum(asked) / records:.2f} per record, in {len(asked)} batches, {making:.1f} s to make them, not counted)")  # fmt: skip
-    print(f"memory             tables read: {(loaded - before) / 1e6:.0f} MB; peak RSS growth {grown / 1e6:.0f} MB "
-          f"= {grown / records:.0f} bytes/record (features {features.nbytes / records:.0f} bytes/record)")  # fmt: skip
-    print(f"relations          duplicate_of {len(duplicates)} (of which copies of a page post {same_post}); "
+          f"({sum(asked) / records:.2f} per record, in {len(asked)} batches; {making:.1f} s to make them, "
+          "not counted)")  # fmt: skip
+    print(f"memory             the tables: {held / 1e6:.1f} MB of Arrow memory ({held / records:.0f} bytes/record); "
+          f"the step: {grown / 1e6:.0f} MB more at its peak (resident, {grown / records:.0f} bytes/record)")  # fmt: skip
+    print(f"relations          duplicate_of {len(duplicates)} (copies of a page post: {copies}); "
           f"translations {len(relations.translations)} ({cross} across sources)")  # fmt: skip
 
 
@@ -287,6 +287,10 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("records", nargs="?", type=int, default=50_000)
     parser.add_argument("--datasketch", type=int, metavar="RECORDS")
+    parser.add_argument(
+        "--tables", type=Path, metavar="FOLDER",
+        help="keep the per-source tables in FOLDER; if they are there already, only run the whole-corpus step",
+    )  # fmt: skip
     parser.add_argument("--whole-corpus", type=Path, help=argparse.SUPPRESS)  # the child process
     args = parser.parse_args(argv)
     if args.datasketch:
@@ -294,10 +298,13 @@ def main(argv: list[str]) -> None:
     elif args.whole_corpus:
         whole_corpus(args.records, args.whole_corpus)
     else:
-        with tempfile.TemporaryDirectory() as folder:
-            per_source(Corpus(args.records), Path(folder))
-            sys.stdout.flush()
-            command = [sys.executable, __file__, str(args.records), "--whole-corpus", folder]
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = args.tables or Path(temporary)
+            if not (folder / "features.parquet").exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                per_source(Corpus(args.records), folder)
+                sys.stdout.flush()
+            command = [sys.executable, __file__, str(args.records), "--whole-corpus", str(folder)]
             subprocess.run(command, check=True)
 
 

@@ -271,6 +271,17 @@ def test_posts_sharing_one_paragraph_are_not_duplicates(posts) -> None:
     assert _as_before([posts["tg000/L99"], posts["tg000/L147"]]).duplicate_of == {}
 
 
+def test_service_records_and_empty_texts_relate_to_nothing() -> None:
+    assert relate_all([]).duplicate_of == {}
+    records = [
+        _post("tg900/L1", "Channel photo updated", kind="service"),
+        _post("tg900/L2", "Channel photo updated", kind="service"),
+        _post("tg900/L3", ""),
+        _post("tg901/L3", ""),
+    ]
+    assert _as_before(records).duplicate_of == {}
+
+
 def test_no_republication_among_the_seeds(posts) -> None:
     assert _as_before(list(posts.values())).duplicate_of == {}
 

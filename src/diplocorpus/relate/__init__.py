@@ -67,11 +67,14 @@ def relate_all(
     ]
     text_of = {p.post_id: p.text or "" for p in posts}
     relations = relate(
-        pa.concat_tables([p.features for p in parts]),
-        pa.concat_tables([p.candidates for p in parts]),
-        pa.concat_tables([p.frequent_anchors for p in parts]),
+        *(
+            pa.concat_tables([getattr(p, name) for p in parts]) if parts else schema.empty_table()
+            for name, schema in (
+                ("features", FEATURES), ("candidates", CANDIDATES), ("frequent_anchors", FREQUENT_ANCHORS)
+            )
+        ),
         lambda ids: {i: text_of[i] for i in ids},
-    )
+    )  # fmt: skip
     given = {p.post_id: n for n, p in enumerate(posts)}
     relations.translations.sort(key=lambda t: (given[t.source_post_id], given[t.target_post_id]))
     return relations

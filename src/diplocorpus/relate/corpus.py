@@ -24,12 +24,12 @@ from diplocorpus.relate.translations import (
 from diplocorpus.rows import TranslationRow
 
 # Texts asked for at once, at most.
-BATCH = 512
+BATCH = 256
 # What is kept of texts between batches, for so many texts: the earliest copy of a text
 # much republished is compared again and again. 5-gram keys take about 8 bytes a word, the
 # words themselves about 60.
 _KEPT_KEYS = 2048
-_KEPT_WORDS = 256
+_KEPT_WORDS = 128
 
 Texts = Callable[[Sequence[str]], Mapping[str, str]]
 

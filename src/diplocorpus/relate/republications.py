@@ -132,7 +132,7 @@ def hash64(text: str) -> int:
 
 
 # Words recur: their hashes are kept (a bounded number).
-_word_hash = lru_cache(maxsize=1 << 16)(hash64)
+_word_hash = lru_cache(maxsize=1 << 15)(hash64)
 
 
 def mix(x: np.ndarray) -> np.ndarray:
@@ -248,21 +248,21 @@ def originals(
     roots = order[first]
     searched = roots[sizes[roots] >= MIN_SHINGLES]
     earliest = np.full(len(text_hash), -1, dtype=np.int64)
-    found = _earliest_related(age[searched], sizes[searched], minhash[searched], related_rows, searched)
-    earliest[searched] = found
+    earliest[searched] = _earliest_related(searched, age, sizes, minhash, related_rows)
     found = earliest[root]
     out[order] = np.where(order == root, found, np.where(found >= 0, found, root))
     return out
 
 
 def _earliest_related(
-    age: np.ndarray, sizes: np.ndarray, minhash: np.ndarray, related_rows: Related, rows: np.ndarray
+    rows: np.ndarray, age: np.ndarray, sizes: np.ndarray, minhash: np.ndarray, related_rows: Related
 ) -> np.ndarray:
-    """For each record (given by its `age`, 5-gram count and MinHash values), the row of the
-    earliest of its candidates whose text is related, else -1; `rows` are their rows."""
-    best = np.full(len(age), -1, dtype=np.int64)
-    for owner, candidate in _candidates(age, minhash):
-        equal = _equal_values(minhash, owner, candidate)
+    """For each of `rows`, the row of the earliest of its candidates among `rows` whose text is
+    related, else -1 (`age`, `sizes`, `minhash` are by row)."""
+    age, sizes = age[rows], sizes[rows]
+    best = np.full(len(rows), -1, dtype=np.int64)
+    for owner, candidate in _candidates(age, minhash, rows):
+        equal = _equal_values(minhash, rows[owner], rows[candidate])
         small = np.minimum(sizes[owner], sizes[candidate]).astype(np.float64)
         large = np.maximum(sizes[owner], sizes[candidate]).astype(np.float64)
         # The least Jaccard similarity of two 5-gram sets of these sizes, the smaller contained
@@ -330,20 +330,23 @@ def _value_order(age: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nd
     return order, start, np.where(size <= SMALL_BUCKET, older, np.minimum(older, OLDEST_OF_LARGE))
 
 
-def _candidates(age: np.ndarray, minhash: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(record, candidate) pairs, each once, all of a record's in one chunk of about
+def _candidates(
+    age: np.ndarray, minhash: np.ndarray, rows: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(record, candidate) pairs of the records of `rows` (by their index in `rows`; `age` is
+    theirs, `minhash` by row), each once, all of a record's in one chunk of about
     _CANDIDATES_AT_ONCE pairs."""
     n = len(age)
     counts = np.zeros(n, dtype=np.int64)
     for b in range(minhash.shape[1]):
-        order, _, count = _value_order(age, minhash[:, b])
+        order, _, count = _value_order(age, minhash[rows, b])
         counts[order] += count
     chunk = np.cumsum(counts) // _CANDIDATES_AT_ONCE
     for part in np.unique(chunk[counts > 0]):
         members = (chunk == part) & (counts > 0)
         pairs = []
         for b in range(minhash.shape[1]):
-            order, start, count = _value_order(age, minhash[:, b])
+            order, start, count = _value_order(age, minhash[rows, b])
             position = np.flatnonzero(members[order] & (count > 0))
             lengths = count[position]
             total = int(lengths.sum())
