@@ -512,6 +512,20 @@ def test_sketch_never_raises_counts_exactly_and_depends_on_the_text_only(texts: 
     assert all((v == a).all() for v, a in zip(values, alone, strict=True))
 
 
+_LINE_CHARACTERS = "aZéÉßçЁёЛлvМ Ç_2²½ .!?…:«»(),-\t\u00a0\u2009🇷🇺"
+
+
+@given(st.lists(st.text(alphabet=_LINE_CHARACTERS, max_size=60), max_size=4))
+def test_name_candidates_as_before_on_any_line(lines: list[str]) -> None:
+    assert list(translations.name_candidates(lines)) == list(relate_reference.name_candidates(lines))
+
+
+def test_name_candidates_as_before_on_every_text(everything) -> None:
+    for post in everything[0]:
+        lines = [line.strip() for line in (post.text or "").split("\n") if line.strip()]
+        assert list(translations.name_candidates(lines)) == list(relate_reference.name_candidates(lines))
+
+
 def test_docstring_examples() -> None:
     for module in (names, relate, corpus, republications, same_post, source, translations):
         assert doctest.testmod(module).failed == 0
