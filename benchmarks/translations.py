@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from diplocorpus.evaluation import evaluate_translation_cases
-from diplocorpus.relate import THRESHOLD
+from diplocorpus.relate.translations import THRESHOLD
 from diplocorpus.rows import PostRow
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,10 +26,10 @@ from diplocorpus.catalog import read_catalog
 from diplocorpus.errors import CorpusError, ValidationFailed
 from diplocorpus.parsers import formats
 from diplocorpus.read import ManifestEntry, read_manifest
-from diplocorpus.relate import duplicate_of, mark_same_post_duplicates, translation_pairs
-from diplocorpus.rows import PostRow, ReactionRow, SourceRow, TranslationRow
+from diplocorpus.relate import CANDIDATES, FEATURES, FREQUENT_ANCHORS, Relations, relate
+from diplocorpus.rows import SourceRow
 from diplocorpus.schema import TABLES
-from diplocorpus.shard import SHARD_TABLES, Job, Shard, ShardCache, make_shard, shard_key
+from diplocorpus.shard import RELATION_TABLES, SHARD_TABLES, Job, Shard, ShardCache, make_shard, shard_key
 from diplocorpus.tables import to_table
 from diplocorpus.validate import validate_files
 from diplocorpus.write import TableWriter, datapackage, publish, staging, write_descriptor, write_documents
@@ -115,7 +115,8 @@ def build(
             on_source(job.entry)
     keys = [job.key for job in jobs]
     with _timed(seconds, "relate"):
-        duplicates, translations = relations(cache, keys)
+        related = relations(cache, keys)
+        duplicates, translations = related.duplicate_of, related.translations
     catalog = read_catalog(package_dir)
     with staging(package_dir) as stage:
         with _timed(seconds, "write"):
@@ -179,17 +180,39 @@ def with_duplicates(posts: pa.Table, duplicates: dict[str, str]) -> pa.Table:
     return posts.set_column(index, posts.schema.field(index), pa.array(values, pa.string()))
 
 
-def relations(cache: ShardCache, keys: list[str]) -> tuple[dict[str, str], list[TranslationRow]]:
-    """The relations that need every source at once: `duplicate_of` (copies of a post
-    across sources, then republications) and the translation pairs."""
-    sources = [SourceRow(**row) for key in keys for row in cache.table(key, "sources").to_pylist()]
-    posts = [PostRow(**row) for key in keys for row in cache.table(key, "posts").to_pylist()]
-    reactions = [ReactionRow(**row) for key in keys for row in cache.table(key, "reactions").to_pylist()]
-    posts = mark_same_post_duplicates(posts, sources, reactions)
-    kept = [p for p in posts if p.duplicate_of is None]
-    marks = {p.post_id: p.duplicate_of for p in posts if p.duplicate_of is not None}
-    marks.update(duplicate_of(kept))
-    return marks, translation_pairs(posts)
+def relations(cache: ShardCache, keys: list[str]) -> Relations:
+    """The relations that need every source at once (`duplicate_of`: copies of a post
+    across sources, then republications; the translation pairs), from the compact tables
+    each shard holds for them; texts are read back from the shards only for the records
+    that must be compared exactly."""
+    tables = [
+        pa.concat_tables([cache.table(key, name) for key in keys]) if keys else schema.empty_table()
+        for name, schema in zip(RELATION_TABLES, (FEATURES, CANDIDATES, FREQUENT_ANCHORS), strict=True)
+    ]
+    return relate(*tables, ShardTexts(cache, keys))
+
+
+class ShardTexts:
+    """posts.text of the records asked for, read from their shards (the shard of the
+    source named by the post_id's prefix), the last shard read kept."""
+
+    def __init__(self, cache: ShardCache, keys: list[str]):
+        self.cache = cache
+        self.key_of = {str(cache.meta(key)["source_id"]): key for key in keys}
+        self._loaded: tuple[str, dict[str, str]] | None = None
+
+    def __call__(self, post_ids: Sequence[str]) -> dict[str, str]:
+        by_source: dict[str, list[str]] = defaultdict(list)
+        for post_id in post_ids:
+            by_source[post_id.rsplit("/", 1)[0]].append(post_id)
+        return {post_id: self._texts(source)[post_id] for source, ids in by_source.items() for post_id in ids}
+
+    def _texts(self, source_id: str) -> dict[str, str]:
+        if self._loaded is None or self._loaded[0] != source_id:
+            posts = self.cache.table(self.key_of[source_id], "posts", ["post_id", "text"])
+            texts = dict(zip(posts["post_id"].to_pylist(), posts["text"].to_pylist(), strict=True))
+            self._loaded = (source_id, {k: v or "" for k, v in texts.items()})
+        return self._loaded[1]
 
 
 def _workers(options: BuildOptions) -> int:

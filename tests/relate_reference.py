@@ -1,236 +1,35 @@
-"""Relations between records: translation pairs, and republications (`duplicate_of`).
+"""The relations as computed before the per-source and whole-corpus steps: every record in
+memory, datasketch's MinHash LSH Ensemble for republication candidates. Kept as the
+specification `diplocorpus.relate` is tested against (the scorer itself is shared).
 
-A translation pair is a post and its translation into another language: the Russian
-statement of the Foreign Ministry and the French version the embassy posts after it.
-The scorer compares what survives translation, and says what it compared in a short
-`evidence` string a reader can check against the two texts:
-
-- numbers (dates, counts, resolution numbers), matched as a multiset;
-- names, matched across scripts by their transcription-neutral key (names.name_key);
-- hashtags, matched by their parts (country names through babel's locale data, numbers);
-- the emoji and bullet skeleton of the lines, the number of paragraphs, the length ratio.
-
-See README.md, "Translation pairs", for the threshold and its measured precision and recall.
-
-Republications (`duplicate_of`) are of two kinds. `mark_same_post_duplicates`: the same
-Telegram post read from two sources (a text render and a saved t.me/s page or an export of
-the same channel) is one post: the richer record stays, the poorer one points to it, so
-that counting posts (and their reactions) with `duplicate_of IS NULL` counts each once.
-`duplicate_of`: a record that republishes an earlier one verbatim or near-verbatim points
-to the earliest.
+Two differences in use: this module's `mark_same_post_duplicates` ran on records before
+their publication dates were bounded (the build dated them afterwards), and counted the
+date interval among the columns a record fills.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from difflib import SequenceMatcher
-from functools import cache
 from typing import Any
 
-from diplocorpus.names import fold_latin, name_key
+from diplocorpus.relate.translations import (
+    CROSS_SOURCE_THRESHOLD,
+    METHOD_CROSS_SOURCE,
+    METHOD_SAME_SOURCE,
+    MIN_ANCHORS,
+    THRESHOLD,
+    Assessment,
+    Profile,
+    adjacent_candidates,
+    assess,
+    profiles_of,
+)
 from diplocorpus.rows import PostRow, ReactionRow, SourceRow, TranslationRow
-
-METHOD_SAME_SOURCE = "features-adjacent"
-METHOD_CROSS_SOURCE = "features-cross-source"
-
-# A translation follows its original within this many records of the same source.
-WINDOW = 4
-# Pairs at or above this score are kept; see README.md for how it was chosen.
-THRESHOLD = 0.5
-# Across sources there is no channel order to lean on: ask for more.
-CROSS_SOURCE_THRESHOLD = 0.6
-# Matched numbers, names and hashtags needed at least, whatever the score.
-MIN_ANCHORS = 2
-# Usual length of a translation relative to its original, per language pair: French and
-# English run longer than Russian.
-LENGTH_RATIO = {("ru", "fr"): 1.2, ("ru", "en"): 1.1, ("fr", "ru"): 0.83, ("en", "ru"): 0.9}
-LANGUAGES = frozenset({"ru", "fr", "en"})
-
-_NUMBER = re.compile(r"\d+")
-_WORD = re.compile(r"[^\W\d_]+")
-_HASHTAG = re.compile(r"#(\w+)")
-_HASHTAG_PART = re.compile(r"\d+|[A-ZÀ-ÞА-ЯЁ][a-zß-ÿа-яё]*|[a-zß-ÿа-яё]+")
-_ALNUM = re.compile(r"\w")
-_SENTENCE_ENDS = (".", "!", "?", "…", ":")
-_INITIAL = re.compile(r"(?:^|[^\w])\w\.$")  # 'С.В.Лавров': an initial, not a sentence end
-_MARKER = re.compile(r"^([^\w\s«(\[<]+)")
-_VARIATION = re.compile(r"[\ufe0e\ufe0f\u200d]")
-
-
-@dataclass(frozen=True, slots=True)
-class Profile:
-    """What a post's text offers for comparison with its translation."""
-
-    post_id: str
-    source_id: str
-    position: int
-    language: str
-    numbers: Counter[str]
-    names: dict[str, str]  # name key -> the first word that gave it
-    hashtags: tuple[frozenset[str], ...]
-    markers: tuple[str, ...]
-    paragraphs: int
-    length: int
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    score: float
-    anchors: int
-    evidence: str
-
-
-def profile(post: PostRow, position: int) -> Profile:
-    text = post.text or ""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    markers = []
-    for line in lines:
-        found = _MARKER.match(line)
-        if found:
-            markers.append(_VARIATION.sub("", found.group(1)))
-    return Profile(
-        post_id=post.post_id,
-        source_id=post.source_id,
-        position=position,
-        language=post.language or "und",
-        numbers=Counter(_NUMBER.findall(text)),
-        names=_first_surfaces(name_candidates(lines)),
-        hashtags=tuple(hashtag_key(tag) for tag in _HASHTAG.findall(text)),
-        markers=tuple(markers),
-        paragraphs=len(lines),
-        length=len(text),
-    )
-
-
-def _first_surfaces(found: Iterable[tuple[str, str]]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for key, word in found:
-        names.setdefault(key, word)
-    return names
-
-
-def name_candidates(lines: Iterable[str]) -> Iterable[tuple[str, str]]:
-    """(key, word) of capitalised words that do not open a line or a sentence: in this material,
-    mostly names, institutions and titles (capitalised in diplomatic French and Russian alike)."""
-    for line in lines:
-        for match in _WORD.finditer(line):
-            word = match.group()
-            if len(word) < 3 or not word[0].isupper():
-                continue
-            before = line[: match.start()].rstrip()
-            if not _ALNUM.search(before) or (before.endswith(_SENTENCE_ENDS) and not _INITIAL.search(before)):
-                continue
-            key = name_key(word)
-            if len(key) >= 3:
-                yield key, word
-
-
-@cache
-def _territories() -> dict[str, str]:
-    """Country and region names in Russian, French and English, folded, to their codes."""
-    from babel import Locale
-
-    names: dict[str, str] = {}
-    for language in ("en", "fr", "ru"):
-        for code, name in Locale.parse(language).territories.items():
-            names[_fold(name)] = code
-    return names
-
-
-def _fold(name: str) -> str:
-    lower = name.lower().replace("ё", "е")
-    if any("а" <= c <= "я" for c in lower):
-        return re.sub(r"[^а-я]", "", lower)
-    return fold_latin(lower)
-
-
-def hashtag_key(tag: str) -> frozenset[str]:
-    """The language-neutral parts of a hashtag: territory codes, numbers, name keys.
-
-    >>> sorted(hashtag_key("РоссияМали")) == sorted(hashtag_key("RussieMali")) == ["ML", "RU"]
-    True
-    """
-    parts = _HASHTAG_PART.findall(tag)
-    territories = _territories()
-    keys: set[str] = set()
-    i = 0
-    while i < len(parts):
-        for j in range(len(parts), i, -1):
-            code = territories.get(_fold("".join(parts[i:j])))
-            if code:
-                keys.add(code)
-                i = j
-                break
-        else:
-            part = parts[i]
-            keys.add(part if part.isdigit() else name_key(part))
-            i += 1
-    keys.discard("")
-    return frozenset(keys)
-
-
-def assess(source: Profile, target: Profile) -> Assessment:
-    """Score how well `target` reads as a translation of `source`, and say why."""
-    signals: list[tuple[float, float]] = []  # (similarity, weight)
-    evidence: list[str] = []
-
-    common_numbers = source.numbers & target.numbers
-    numbers_matched = sum(common_numbers.values())
-    numbers_total = max(sum(source.numbers.values()), sum(target.numbers.values()))
-    if numbers_total:
-        signals.append((numbers_matched / numbers_total, 3.0))
-        evidence.append(f"numbers {numbers_matched}/{numbers_total}{_examples(list(common_numbers))}")
-
-    common_names = [key for key in source.names if key in target.names]
-    names_total = min(len(source.names), len(target.names))
-    if source.names or target.names:
-        signals.append((len(common_names) / names_total if names_total else 0.0, 3.0))
-        shown = [f"{source.names[k]}={target.names[k]}" for k in common_names]
-        evidence.append(f"names {len(common_names)}/{names_total}{_examples(shown)}")
-    names_matched = len(common_names)
-
-    tags_matched = sum(any(tag & other for other in target.hashtags) for tag in source.hashtags)
-    tags_total = max(len(source.hashtags), len(target.hashtags))
-    if tags_total:
-        signals.append((tags_matched / tags_total, 1.0))
-        evidence.append(f"hashtags {tags_matched}/{tags_total}")
-
-    if source.markers or target.markers:
-        similarity = SequenceMatcher(None, source.markers, target.markers, autojunk=False).ratio()
-        signals.append((similarity, 1.0))
-        evidence.append(f"emoji skeleton {similarity:.2f}")
-
-    paragraphs = min(source.paragraphs, target.paragraphs) / max(source.paragraphs, target.paragraphs, 1)
-    signals.append((paragraphs, 1.0))
-    evidence.append(f"paragraphs {source.paragraphs}:{target.paragraphs}")
-
-    ratio = target.length / source.length if source.length else 0.0
-    expected = LENGTH_RATIO.get((source.language, target.language), 1.0)
-    # 1 within a third of the usual ratio either way, then falling off.
-    deviation = abs(math.log(ratio / expected)) if ratio else math.inf
-    signals.append(
-        (1.0 if deviation <= math.log(4 / 3) else math.exp(-(deviation - math.log(4 / 3)) * 3), 1.0)
-    )
-    evidence.append(f"length ratio {ratio:.2f}")
-
-    weight = sum(w for _, w in signals)
-    score = sum(s * w for s, w in signals) / weight
-    anchors = numbers_matched + names_matched + tags_matched
-    return Assessment(round(score, 3), anchors, "; ".join(evidence))
-
-
-def _examples(items: Sequence[str], limit: int = 3) -> str:
-    if not items:
-        return ""
-    more = ", ..." if len(items) > limit else ""
-    return f" ({', '.join(items[:limit])}{more})"
 
 
 def translation_pairs(posts: Sequence[PostRow]) -> list[TranslationRow]:
@@ -288,31 +87,6 @@ def translation_pairs(posts: Sequence[PostRow]) -> list[TranslationRow]:
     order = {p.post_id: n for n, p in enumerate(profiles)}
     pairs.sort(key=lambda p: (order[p.source_post_id], order[p.target_post_id]))
     return pairs
-
-
-def profiles_of(posts: Sequence[PostRow]) -> list[Profile]:
-    profiles = []
-    position: dict[str, int] = defaultdict(int)
-    for post in posts:
-        if post.kind == "service":
-            continue
-        position[post.source_id] += 1
-        if post.language in LANGUAGES:
-            profiles.append(profile(post, position[post.source_id]))
-    return profiles
-
-
-def adjacent_candidates(profiles: Sequence[Profile]) -> Iterable[tuple[Profile, Profile]]:
-    by_source: dict[str, list[Profile]] = defaultdict(list)
-    for p in profiles:
-        by_source[p.source_id].append(p)
-    for members in by_source.values():
-        for i, source in enumerate(members):
-            for target in members[i + 1 :]:
-                if target.position - source.position > WINDOW:
-                    break
-                if target.language != source.language:
-                    yield source, target
 
 
 # Anchors shared by more posts than this say nothing about a pair (2025, Russie...).
@@ -535,3 +309,26 @@ class _Groups:
         for post_id in sorted(self.parent):
             out[self._root(post_id)].append(self.rows[post_id])
         return [m for _, m in sorted(out.items()) if len(m) > 1]
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_ALNUM = re.compile(r"\w")
+_SENTENCE_ENDS = (".", "!", "?", "…", ":")
+_INITIAL = re.compile(r"(?:^|[^\w])\w\.$")
+
+
+def name_candidates(lines: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """(key, word) of capitalised words that do not open a line or a sentence."""
+    from diplocorpus.names import name_key
+
+    for line in lines:
+        for match in _WORD.finditer(line):
+            word = match.group()
+            if len(word) < 3 or not word[0].isupper():
+                continue
+            before = line[: match.start()].rstrip()
+            if not _ALNUM.search(before) or (before.endswith(_SENTENCE_ENDS) and not _INITIAL.search(before)):
+                continue
+            key = name_key(word)
+            if len(key) >= 3:
+                yield key, word

@@ -1,0 +1,357 @@
+"""Republications: a record that repeats an earlier one verbatim or near-verbatim points to the earliest.
+
+Records are compared on their word 5-grams (lower-cased, punctuation and emoji ignored): two
+records are related when at least CONTAINMENT of the 5-grams of one are in the other
+(containment, so a post quoted whole inside a longer article counts; half a post does not).
+Texts under MIN_SHINGLES 5-grams are related only when identical. A record points to the
+earliest record it is related to, if that one is earlier than itself.
+
+The work is split in two. Source by source, `sketch` reduces each text to its 5-gram count
+and a one-permutation MinHash of BINS values. Over the whole corpus, `originals` groups
+identical texts by their hash, then makes candidates of the records that share a MinHash
+value with a record, and compares them on the exact 5-gram sets of the two texts: the
+sketch decides what is compared, never what is reported.
+
+What keeps this near-linear where texts are much republished or share templates:
+
+- identical texts are one record for the search (the earliest copy);
+- a MinHash value shared by more than SMALL_BUCKET records (a stock phrase, a template, a
+  much republished text) makes candidates of its OLDEST_OF_LARGE earliest records only;
+- a candidate whose share of equal MinHash values is too low for a related pair of their
+  sizes (probability under IMPLAUSIBLE) is not compared;
+- a record is compared with its earliest candidate first, which settles most records in a
+  group of near copies, then with the others, those sharing most values first, each only if
+  earlier than the related record found so far, at most MAX_TRIES times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
+
+import numpy as np
+from scipy.special import bdtr
+
+SHINGLE_WORDS = 5
+# A record republishes another when this share of the shorter one's word 5-grams is found
+# in the other.
+CONTAINMENT = 0.8
+# Below this many 5-grams only identical texts count: short posts share stock phrases.
+MIN_SHINGLES = 10
+# MinHash values per record. Two 5-gram sets of Jaccard similarity J have a value in
+# common with probability 1 - (1 - J)**BINS: 0.995 for a post quoted whole in an article
+# four times its length (J = 0.2).
+BINS = 24
+SMALL_BUCKET = 64
+OLDEST_OF_LARGE = 8
+IMPLAUSIBLE = 1e-3
+MAX_TRIES = 16
+# Candidate pairs listed at once, and compared value by value at once, at most.
+_CANDIDATES_AT_ONCE = 250_000
+_PAIRS_COMPARED_AT_ONCE = 65_536
+
+_TOKEN = re.compile(r"\w+")
+_MASK32 = np.uint64(0xFFFFFFFF)
+# Odd multipliers that make a 5-gram's hash from the hashes of its words, position by position.
+_POSITION = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
+    dtype=np.uint64,
+)
+
+
+def shingles(text: str) -> set[str]:
+    """The word 5-grams of a text, lowercased, punctuation and emoji ignored.
+
+    >>> sorted(shingles("Un, deux: trois quatre cinq SIX!"))
+    ['deux trois quatre cinq six', 'un deux trois quatre cinq']
+    """
+    return {" ".join(shingle) for shingle in _tuples(words(text))}
+
+
+def containment(part: set, whole: set) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def related(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Whether the word 5-grams of one of two texts, given as their words (`words`), are at
+    least CONTAINMENT contained in the other's.
+
+    >>> related(words("Un deux trois quatre cinq six sept huit"), words("un deux trois quatre cinq six"))
+    True
+    """
+    x, y = _tuples(a), _tuples(b)
+    return max(containment(x, y), containment(y, x)) >= CONTAINMENT
+
+
+def may_be_related(a: np.ndarray, b: np.ndarray) -> bool:
+    """False when two texts, given as their `shingle_keys`, are certainly not related.
+
+    Equal 5-grams have equal keys, so the keys two texts share are at least their common
+    5-grams, and a text has at most as many keys as 5-grams: the containment of keys bounds
+    that of 5-grams from above.
+    """
+    if not len(a) or not len(b):
+        return False
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common >= CONTAINMENT * min(len(a), len(b))
+
+
+def shingle_keys(words: Sequence[str]) -> np.ndarray:
+    """The 64-bit keys of a text's word 5-grams, sorted, each once."""
+    if len(words) < SHINGLE_WORDS:
+        return np.zeros(0, dtype=np.uint64)
+    hashes = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
+    return np.unique(mix(_combined(hashes)))
+
+
+def words(text: str) -> list[str]:
+    """A text's words, lower-cased, as 5-grams are made of them."""
+    return _TOKEN.findall(text.lower())
+
+
+def _combined(word_hashes: np.ndarray, first: np.ndarray | None = None) -> np.ndarray:
+    """The hash of each 5-gram from the hashes of its words: those starting at `first` (all
+    by default)."""
+    if first is None:
+        first = np.arange(len(word_hashes) - SHINGLE_WORDS + 1)
+    hashes = word_hashes[first] * _POSITION[0]
+    for k in range(1, SHINGLE_WORDS):
+        hashes = hashes + word_hashes[first + k] * _POSITION[k]
+    return hashes
+
+
+def _tuples(words: Sequence[str]) -> set[tuple[str, ...]]:
+    return set(zip(*(words[k:] for k in range(SHINGLE_WORDS)), strict=False))
+
+
+def hash64(text: str) -> int:
+    """A 64-bit hash of a string, the same in every process (unlike hash())."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+# Words recur: their hashes are kept (a bounded number).
+_word_hash = lru_cache(maxsize=1 << 15)(hash64)
+
+
+def mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads the bits of 64-bit integers (wrapping arithmetic)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+# One source.
+
+
+def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct 5-gram counts of the texts and their MinHash values, (len(texts), BINS)
+    uint32; the values of texts under MIN_SHINGLES 5-grams are zero and are not to be used.
+
+    5-grams are told apart by a 64-bit hash of their words: a count is exact unless two
+    5-grams of a text share a hash (about one chance in 10**14 for a long text), and then only
+    above MIN_SHINGLES, where a text is counted exactly.
+    """
+    vocabulary: dict[str, int] = {}
+    ids: list[int] = []
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    for i, text in enumerate(texts):
+        found = [vocabulary.setdefault(w, len(vocabulary)) for w in words(text)]
+        ids.extend(found)
+        lengths[i] = len(found)
+    counts = np.zeros(len(texts), dtype=np.int32)
+    values = np.zeros((len(texts), BINS), dtype=np.uint32)
+    spans = np.maximum(lengths - SHINGLE_WORDS + 1, 0)
+    if not spans.any():
+        return counts, values
+    word_hashes = np.fromiter((hash64(w) for w in vocabulary), dtype=np.uint64, count=len(vocabulary))
+    w = word_hashes[np.asarray(ids, dtype=np.int64)]
+    # 5-grams of all texts at once: those starting at the first `span` words of each text.
+    starts = np.cumsum(lengths) - lengths
+    first = np.repeat(starts, spans) + np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
+    hashes = _combined(w, first)
+    owners = np.repeat(np.arange(len(texts)), spans)
+    order = np.lexsort((hashes, owners))
+    hashes, owners = hashes[order], owners[order]
+    distinct = np.ones(len(hashes), dtype=bool)
+    distinct[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
+    counts[:] = np.bincount(owners[distinct], minlength=len(texts))
+    for i in np.flatnonzero(counts < MIN_SHINGLES):
+        counts[i] = len(_tuples(words(texts[i])))
+    sketched = counts >= MIN_SHINGLES
+    if sketched.any():
+        keep = distinct & sketched[owners]
+        index = np.cumsum(sketched) - 1
+        values[sketched] = _minhash(hashes[keep], index[owners[keep]], int(sketched.sum()))
+    return counts, values
+
+
+def _minhash(hashes: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
+    """One-permutation MinHash: each 5-gram falls in one of BINS bins by the high half of its
+    mixed hash; a record's value in a bin is the least low half among its 5-grams there.
+    Empty bins borrow from the next filled bin on their right, shifted by the distance
+    (densification, Shrivastava and Li 2014), so that short texts get comparable values."""
+    mixed = mix(hashes)
+    bins = ((mixed >> np.uint64(32)) * np.uint64(BINS)) >> np.uint64(32)
+    values = np.full(n * BINS, _MASK32 + np.uint64(1), dtype=np.uint64)
+    np.minimum.at(values, owners * BINS + bins.astype(np.int64), mixed & _MASK32)
+    values = values.reshape(n, BINS)
+    empty = values > _MASK32
+    gappy = np.flatnonzero(empty.any(axis=1))
+    if len(gappy):
+        own, missing = values[gappy], empty[gappy]
+        out, still = own.copy(), missing.copy()
+        for distance in range(1, BINS):
+            right = np.roll(own, -distance, axis=1)
+            take = still & ~np.roll(missing, -distance, axis=1)
+            shift = np.uint64(distance * int(_POSITION[0]) % 2**64)
+            out[take] = mix(right[take] + shift) & _MASK32
+            still &= ~take
+            if not still.any():
+                break
+        values[gappy] = out
+    return values.astype(np.uint32)
+
+
+# The whole corpus.
+
+Related = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def originals(
+    text_hash: np.ndarray,
+    eligible: np.ndarray,
+    age: np.ndarray,
+    sizes: np.ndarray,
+    minhash: np.ndarray,
+    related_rows: Related,
+) -> np.ndarray:
+    """For each record, the row of the earliest record it republishes, else -1.
+
+    `text_hash` groups identical texts; `age` orders records, earliest first (distinct
+    values); only `eligible` records take part, and those of MIN_SHINGLES `sizes` (5-gram
+    counts) or more are compared on their `minhash` values, then by `related_rows(a, b)`,
+    which says for rows a[i], b[i] whether their texts are related.
+    """
+    out = np.full(len(text_hash), -1, dtype=np.int64)
+    rows = np.flatnonzero(eligible)
+    if not len(rows):
+        return out
+    order = rows[np.lexsort((age[rows], text_hash[rows]))]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = text_hash[order][1:] != text_hash[order][:-1]
+    root = order[np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))]
+    # One record per text: the earliest copy stands for all of them.
+    roots = order[first]
+    searched = roots[sizes[roots] >= MIN_SHINGLES]
+    earliest = np.full(len(text_hash), -1, dtype=np.int64)
+    earliest[searched] = _earliest_related(searched, age, sizes, minhash, related_rows)
+    found = earliest[root]
+    out[order] = np.where(order == root, found, np.where(found >= 0, found, root))
+    return out
+
+
+def _earliest_related(
+    rows: np.ndarray, age: np.ndarray, sizes: np.ndarray, minhash: np.ndarray, related_rows: Related
+) -> np.ndarray:
+    """For each of `rows`, the row of the earliest of its candidates among `rows` whose text is
+    related, else -1 (`age`, `sizes`, `minhash` are by row)."""
+    age, sizes = age[rows], sizes[rows]
+    best = np.full(len(rows), -1, dtype=np.int64)
+    for owner, candidate in _candidates(age, minhash, rows):
+        equal = _equal_values(minhash, rows[owner], rows[candidate])
+        small = np.minimum(sizes[owner], sizes[candidate]).astype(np.float64)
+        large = np.maximum(sizes[owner], sizes[candidate]).astype(np.float64)
+        # The least Jaccard similarity of two 5-gram sets of these sizes, the smaller contained
+        # at CONTAINMENT in the larger; a pair is left out when a pair that similar would show
+        # so few equal values with a chance under IMPLAUSIBLE.
+        least = CONTAINMENT * small / (large + (1 - CONTAINMENT) * small)
+        plausible = bdtr(equal, BINS, least) >= IMPLAUSIBLE
+        owner, candidate, equal = owner[plausible], candidate[plausible], equal[plausible]
+        small, large = small[plausible], large[plausible]
+        jaccard = equal / BINS
+        contained = jaccard * (small + large) / ((1 + jaccard) * small)
+        # The earliest candidate of each record first, then the others, the most contained first.
+        earliest = np.full(len(age), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(earliest, owner, age[candidate])
+        later = age[candidate] != earliest[owner]
+        order = np.lexsort((age[candidate], -contained, later, owner))
+        _try_in_order(owner[order], candidate[order], age, best, lambda a, b: related_rows(rows[a], rows[b]))
+    return np.where(best >= 0, rows[np.maximum(best, 0)], -1)
+
+
+def _equal_values(minhash: np.ndarray, owner: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """How many MinHash values each (owner, candidate) pair has in common, a block at a time."""
+    equal = np.empty(len(owner), dtype=np.int64)
+    for at in range(0, len(owner), _PAIRS_COMPARED_AT_ONCE):
+        block = slice(at, at + _PAIRS_COMPARED_AT_ONCE)
+        equal[block] = np.count_nonzero(minhash[owner[block]] == minhash[candidate[block]], axis=1)
+    return equal
+
+
+def _try_in_order(
+    owner: np.ndarray, candidate: np.ndarray, age: np.ndarray, best: np.ndarray, related_rows: Related
+) -> None:
+    """Compare each owner with its candidates in the order given (owners grouped), skipping
+    those no earlier than the related one found (`best`), at most 1 + MAX_TRIES comparisons
+    per owner; `best` is updated."""
+    if not len(owner):
+        return
+    at = np.flatnonzero(np.concatenate([[True], owner[1:] != owner[:-1]]))
+    end = np.append(at[1:], len(owner))
+    tries = np.zeros(len(at), dtype=np.int64)
+    while len(at):
+        who = owner[at]
+        current = best[who]
+        useful = (current < 0) | (age[candidate[at]] < age[np.maximum(current, 0)])
+        compare = np.flatnonzero(useful)
+        ok = related_rows(who[compare], candidate[at[compare]])
+        best[who[compare[ok]]] = candidate[at[compare[ok]]]
+        tries[compare] += 1
+        at = at + 1
+        going = (at < end) & (tries <= MAX_TRIES)
+        at, end, tries = at[going], end[going], tries[going]
+
+
+def _value_order(age: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Records sorted by a MinHash value then age; for each position, where its candidates
+    begin in that order and how many there are: every older record of its bucket (records
+    sharing the value) up to SMALL_BUCKET records, the OLDEST_OF_LARGE earliest beyond."""
+    order = np.lexsort((age, values))
+    sorted_values = values[order]
+    change = np.ones(len(order), dtype=bool)
+    change[1:] = sorted_values[1:] != sorted_values[:-1]
+    start = np.maximum.accumulate(np.where(change, np.arange(len(order)), 0))
+    size = np.bincount(start, minlength=len(order))[start]
+    older = np.arange(len(order)) - start
+    return order, start, np.where(size <= SMALL_BUCKET, older, np.minimum(older, OLDEST_OF_LARGE))
+
+
+def _candidates(
+    age: np.ndarray, minhash: np.ndarray, rows: np.ndarray
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(record, candidate) pairs of the records of `rows` (by their index in `rows`; `age` is
+    theirs, `minhash` by row), each once, all of a record's in one chunk of about
+    _CANDIDATES_AT_ONCE pairs."""
+    n = len(age)
+    counts = np.zeros(n, dtype=np.int64)
+    for b in range(minhash.shape[1]):
+        order, _, count = _value_order(age, minhash[rows, b])
+        counts[order] += count
+    chunk = np.cumsum(counts) // _CANDIDATES_AT_ONCE
+    for part in np.unique(chunk[counts > 0]):
+        members = (chunk == part) & (counts > 0)
+        pairs = []
+        for b in range(minhash.shape[1]):
+            order, start, count = _value_order(age, minhash[rows, b])
+            position = np.flatnonzero(members[order] & (count > 0))
+            lengths = count[position]
+            total = int(lengths.sum())
+            offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+            candidate = order[np.repeat(start[position], lengths) + offsets]
+            pairs.append(order[np.repeat(position, lengths)] * n + candidate)
+        unique = np.unique(np.concatenate(pairs))
+        yield unique // n, unique % n
