@@ -27,9 +27,18 @@ from diplocorpus.errors import CorpusError, ValidationFailed
 from diplocorpus.parsers import formats
 from diplocorpus.read import ManifestEntry, read_manifest
 from diplocorpus.relate import CANDIDATES, FEATURES, FREQUENT_ANCHORS, Relations, relate
-from diplocorpus.rows import SourceRow
+from diplocorpus.rows import PostRow, SourceRow
 from diplocorpus.schema import TABLES
-from diplocorpus.shard import RELATION_TABLES, SHARD_TABLES, Job, Shard, ShardCache, make_shard, shard_key
+from diplocorpus.shard import (
+    RELATION_TABLES,
+    SHARD_TABLES,
+    Job,
+    Shard,
+    ShardCache,
+    dated,
+    make_shard,
+    shard_key,
+)
 from diplocorpus.tables import to_table
 from diplocorpus.validate import validate_files
 from diplocorpus.write import TableWriter, datapackage, publish, staging, write_descriptor, write_documents
@@ -213,6 +222,23 @@ class ShardTexts:
             texts = dict(zip(posts["post_id"].to_pylist(), posts["text"].to_pylist(), strict=True))
             self._loaded = (source_id, {k: v or "" for k, v in texts.items()})
         return self._loaded[1]
+
+
+def date_channels(posts: Sequence[PostRow], sources: Sequence[SourceRow]) -> list[PostRow]:
+    """Records of several sources held in memory, with the date bounds a build gives them
+    (shard.dated on each Telegram source's records; web records keep their own dates)."""
+    channels = {s.source_id: s for s in sources if s.platform == "telegram"}
+    by_source: dict[str, list[int]] = defaultdict(list)
+    for i, post in enumerate(posts):
+        if post.source_id in channels:
+            by_source[post.source_id].append(i)
+    out = list(posts)
+    for source_id, members in by_source.items():
+        collected = channels[source_id].collected_at
+        bounded = dated([posts[i] for i in members], collected.date() if collected else None)
+        for i, post in zip(members, bounded, strict=True):
+            out[i] = post
+    return out
 
 
 def _workers(options: BuildOptions) -> int:
