@@ -238,8 +238,9 @@ def _classify(lines: list[tuple[int, str]]) -> list[str]:
                     or (
                         len(line) >= 60
                         and previous == "text"
-                        and _fixed_role(at(k + 1) or "", at(k + 2)) is None
-                        and not _headline_like(at(k + 1) or "")
+                        and at(k + 1) is not None
+                        and _fixed_role(at(k + 1), at(k + 2)) is None
+                        and not _headline_like(at(k + 1))
                     )
                 )
             ):
