@@ -38,7 +38,7 @@ LEADING_MARKERS = {
 TRAILING_MARKERS = {"Please open Telegram to view this post": "open_in_telegram"}
 
 FORWARDED = re.compile(r"^Forwarded from (?P<name>.+)$")
-# Service lines, by action; the first pattern that matches the whole line wins.
+# Service messages, by action; the first pattern that matches the whole text wins.
 SERVICE_PATTERNS = (
     ("channel_renamed", r"Channel name was changed to «(?P<title>.*)»"),
     ("channel_created", r"Channel created"),
@@ -49,9 +49,11 @@ SERVICE_PATTERNS = (
     ("live_stream_ended", r"Live stream (?:finished|ended)\b.*"),
 )
 # One pattern for all of them, each action a named group: one match per line instead of seven.
-SERVICE = re.compile("|".join(f"(?P<{action}>{pattern})" for action, pattern in SERVICE_PATTERNS))
-# What every service line above starts with or contains: a cheap test that spares text lines
-# the pattern, whose ".+ pinned" backtracks over the whole line.
+SERVICE = re.compile(
+    "(?:" + "|".join(f"(?P<{action}>{pattern})" for action, pattern in SERVICE_PATTERNS) + ")$"
+)
+# What every service message above starts with or contains: a cheap test that spares text
+# lines the pattern, whose ".+ pinned" backtracks over the whole line.
 SERVICE_STARTS = ("Channel ", "Live stream ")
 SERVICE_PIN = " pinned "
 CHROME = re.compile(
@@ -193,7 +195,7 @@ def parse(text: str) -> Iterator[Parsed]:
             block.roles[number] = "marker"
             block.last_line = number
             pending_marker = number
-        elif service := _match_service(line):
+        elif service := match_service(line):
             yield from flush()
             action, title = service
             ordinal += 1
@@ -230,10 +232,17 @@ def parse(text: str) -> Iterator[Parsed]:
     yield from flush()
 
 
-def _match_service(line: str) -> tuple[str, str | None] | None:
-    if not line.startswith(SERVICE_STARTS) and SERVICE_PIN not in line:
+def match_service(text: str) -> tuple[str, str | None] | None:
+    """The action of a service message and the title it gives, or None for other text.
+
+    >>> match_service("Channel name was changed to «Ambassade de Russie»")
+    ('channel_renamed', 'Ambassade de Russie')
+    >>> match_service("Le Président a reçu le Ministre") is None
+    True
+    """
+    if not text.startswith(SERVICE_STARTS) and SERVICE_PIN not in text:
         return None
-    m = SERVICE.fullmatch(line)
+    m = SERVICE.match(text)
     if m is None:
         return None
     action = next(action for action, _ in SERVICE_PATTERNS if m.group(action) is not None)
