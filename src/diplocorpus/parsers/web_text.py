@@ -25,9 +25,10 @@ from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord
 FORMAT = "web-text"
 PLATFORM = "web"
 
+# Site boilerplate: a theme's licence nag anywhere in a line, or a line that is nothing else.
+BOILERPLATE_ANYWHERE = re.compile(r"Theme License is not validated", re.IGNORECASE)
 BOILERPLATE = re.compile(
-    r"^(?:.*Theme License is not validated.*"
-    r"|Bouton retour en haut de la page|Retour en haut(?: de la page)?|Back to top"
+    r"^(?:Bouton retour en haut de la page|Retour en haut(?: de la page)?|Back to top"
     r"|Publié (?:sur|le)\s*:?"
     r"|\d+\s*min(?:ute)?s?(?: de lecture)?"
     r"|Source|Sources"
@@ -41,17 +42,15 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){3,}$")
 READ_MORE = re.compile(
     r"^(?:LIRE LA SUITE|LIRE AUSSI|À LIRE AUSSI|Lire aussi|Lire la suite|READ MORE)\s*:",
 )
-CREDIT = re.compile(
-    r"©|\(Photo (?:de|:) [^)]+\)$|^Image from |^(?:Photo|Crédit|Credit)\s*:"
-    r"|^[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–"
-)
-CREDIT_ONLY = re.compile(r"^©")
+# Photo credits: a line with ©, one ending with "(Photo de X)", or one opening with a credit.
+CREDIT_START = re.compile(r"Image from |(?:Photo|Crédit|Credit)\s*:|[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–")
+CREDIT_END = re.compile(r"\(Photo (?:de|:) [^)]+\)$")
 DATELINE = re.compile(r"^(?P<dateline>[A-ZÀ-Ý][A-ZÀ-Ý' -]+, \d{1,2}(?:er)? [a-zéû]+\.? ?/[^/]{2,20}/\.)\s*")
 BYLINE = re.compile(r"^[A-ZÀ-Ý][\w'’-]+(?: [A-ZÀ-Ý][\w'’-]+){1,2}$")
 ATTRIBUTION = re.compile(
     r"^(?:Avec|Sources?\s*:|D['’]après)\b.{0,60}\b(?:AFP|Reuters|AP|TASS|Sputnik|RIA Novosti|Interfax)\b.{0,30}$"
 )
-_HEADLINE_END = re.compile(r"[\w»)!?]$")
+_HEADLINE_END = re.compile(r"[\w»)!?]")
 
 
 @dataclass
@@ -170,12 +169,23 @@ def _repeats(line: str, headline: str) -> bool:
     return len(line) > 20 and (line == headline or headline.endswith(" " + line))
 
 
+def _is_boilerplate(line: str) -> bool:
+    return bool(BOILERPLATE.match(line) or BOILERPLATE_ANYWHERE.search(line))
+
+
+def _is_credit(line: str) -> bool:
+    # Each test looks where a credit can be (anywhere, the end, the start) instead of
+    # one pattern tried at every position of the line.
+    return (
+        "©" in line or bool(CREDIT_START.match(line)) or (line[-1:] == ")" and bool(CREDIT_END.search(line)))
+    )
+
+
 def _is_media(line: str, following: str | None) -> bool:
-    return bool(
-        CREDIT.search(line)
-        or SLUG.match(line)
-        or URL.match(line)
-        or (following is not None and CREDIT_ONLY.match(following))
+    return (
+        _is_credit(line)
+        or bool(SLUG.match(line) or URL.match(line))
+        or (following is not None and following.startswith("©"))
     )
 
 
@@ -185,7 +195,7 @@ def _headline_like(line: str) -> bool:
         and line[0] not in '«"•-–—(['
         and not line[0].islower()
         and ". " not in line
-        and bool(_HEADLINE_END.search(line))
+        and bool(_HEADLINE_END.match(line[-1]))
     )
 
 
@@ -193,54 +203,57 @@ def _classify(lines: list[tuple[int, str]]) -> list[str]:
     """Give each non-blank line a role; headlines are decided in page order."""
     texts = [t for _, t in lines]
     n = len(texts)
+    # What each line is on its own, computed once: the rules below also look one and two
+    # lines ahead.
+    following = [texts[k + 1] if k + 1 < n else None for k in range(n)]
+    fixed = [_fixed_role(line, after) for line, after in zip(texts, following, strict=True)]
+    opens = [
+        _is_media(line, after) or bool(DATELINE.match(line))
+        for line, after in zip(texts, following, strict=True)
+    ]
+    headline_like = [_headline_like(line) for line in texts]
 
-    def at(k: int) -> str | None:
-        return texts[k] if 0 <= k < n else None
-
-    def media_at(k: int) -> bool:
-        line = at(k)
-        return line is not None and _is_media(line, at(k + 1))
+    def fixed_at(k: int) -> str | None:
+        return fixed[k] if k < n else None
 
     def opens_body(k: int) -> bool:
-        line = at(k)
-        return line is not None and (media_at(k) or bool(DATELINE.match(line)))
+        """Whether line k opens an article's body: a caption, a credit, an address or a dateline."""
+        return k < n and opens[k]
+
+    def headline_like_at(k: int) -> bool:
+        return k < n and headline_like[k]
 
     roles: list[str] = []
     previous = None
     headline: str | None = None
     for k, line in enumerate(texts):
-        role = _fixed_role(line, at(k + 1))
+        role = fixed[k]
         if role is None:
             if headline is not None and _repeats(line, headline):
                 role = "repeated_headline"
             elif headline is None and len(line.split()) >= 4:
                 role = "headline"
             elif previous == "byline":
-                role = "headline" if _headline_like(line) else "text"
+                role = "headline" if headline_like[k] else "text"
             elif (
                 roles
                 and roles[-1] == "headline"
                 and not opens_body(k)
-                and (
-                    opens_body(k + 1)
-                    or (
-                        at(k + 1) is not None and _fixed_role(at(k + 1), at(k + 2)) in ("boilerplate", "date")
-                    )
-                )
+                and (opens_body(k + 1) or fixed_at(k + 1) in ("boilerplate", "date"))
             ):
                 role = "lede"
             elif (
-                _headline_like(line)
+                headline_like[k]
                 and previous not in ("headline", "lede")
                 and (
                     opens_body(k + 1)
-                    or (at(k + 1) is not None and _headline_like(at(k + 1)) and opens_body(k + 2))
+                    or (headline_like_at(k + 1) and opens_body(k + 2))
                     or (
                         len(line) >= 60
                         and previous == "text"
-                        and at(k + 1) is not None
-                        and _fixed_role(at(k + 1), at(k + 2)) is None
-                        and not _headline_like(at(k + 1))
+                        and k + 1 < n
+                        and fixed_at(k + 1) is None
+                        and not headline_like_at(k + 1)
                     )
                 )
             ):
@@ -260,12 +273,12 @@ def _classify(lines: list[tuple[int, str]]) -> list[str]:
 def _next_starts_article(texts: list[str], k: int) -> bool:
     """After a byline: another headline, the page's closing boilerplate, or the page's end."""
     line = texts[k]
-    return _headline_like(line) or bool(BOILERPLATE.match(line)) or k + 2 >= len(texts)
+    return _headline_like(line) or _is_boilerplate(line) or k + 2 >= len(texts)
 
 
 def _fixed_role(line: str, following: str | None) -> str | None:
     """Roles a line has on its own, whatever stands around it."""
-    if BOILERPLATE.match(line):
+    if _is_boilerplate(line):
         return "boilerplate"
     if PUBLISHED.match(line):
         return "date"
