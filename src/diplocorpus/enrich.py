@@ -18,6 +18,27 @@ _NOT_PROSE = re.compile(r"[#@]\w+|https?://\S+|www\.\S+|[^\w\s]|\d|_")
 MIN_SHARE = 0.15
 # Latin-script lines shorter than this are told apart as part of the whole post only.
 MIN_LINE_LETTERS = 40
+# Lingua costs about a microsecond per character; most Latin-script lines of this corpus are
+# plainly French and are told so by their function words. FRENCH_WORDS are French words that
+# are not words of English, nor of Spanish, Catalan, Italian or Portuguese (la, les, que,
+# entre, ... are left out: lingua restricted to French and English reads those languages as
+# either). A line with FRENCH_WORDS_NEEDED different ones and none of ENGLISH_WORDS is French;
+# lingua tells the others apart.
+FRENCH_WORDS = frozenset(
+    {
+        *("une", "et", "est", "dans", "pour", "avec", "aux", "au", "du", "été", "sont", "ont", "nous"),
+        *("vous", "cette", "ces", "leur", "leurs", "elle", "elles", "ils", "avait", "était", "être"),
+        *("notre", "votre", "selon", "depuis", "aussi", "très", "contre", "lors", "ainsi", "chez"),
+        *("alors", "cela", "même", "où", "déjà", "après", "qu", "sera", "seront"),
+    }
+)
+ENGLISH_WORDS = frozenset(
+    {
+        *("the", "and", "with", "that", "this", "from", "which", "were", "their", "have", "has"),
+        *("been", "would", "they", "there", "about", "what", "when", "who"),
+    }
+)
+FRENCH_WORDS_NEEDED = 3
 
 
 @cache
@@ -34,26 +55,44 @@ def _latin_language(text: str) -> str:
     return found.iso_code_639_1.name.lower() if found else "und"
 
 
+def _function_word_language(line: str, latin: int) -> str | None:
+    """'fr' where a line's function words leave no doubt that it is French, else None.
+
+    Only for a line of prose all of whose letters are the `latin` Latin-script letters: a
+    line with words in other scripts is left to lingua, which weighs the scripts first.
+    """
+    if latin != len("".join(line.split())):
+        return None
+    words = line.lower().split()
+    if len(FRENCH_WORDS.intersection(words)) >= FRENCH_WORDS_NEEDED and ENGLISH_WORDS.isdisjoint(words):
+        return "fr"
+    return None
+
+
 def language_shares(text: str | None) -> dict[str, int]:
     """Letters of a text per language (ru, fr, en), hashtags, links and mentions left out.
 
     Cyrillic letters are Russian; Latin-script lines are told apart by lingua restricted to
-    French and English, line by line where a line is long enough to tell, else as a whole.
+    French and English (plainly French lines by their function words: see FRENCH_WORDS), line
+    by line where a line is long enough to tell, else as a whole.
     """
-    if not text:
-        return {}
+    return _prose_shares(_NOT_PROSE.sub(" ", text)) if text else {}
+
+
+def _prose_shares(prose: str) -> dict[str, int]:
+    """`language_shares` of a text whose non-prose is already blanked out (see _NOT_PROSE,
+    which never spans a newline: blanking the whole text blanks each line alike)."""
     shares: dict[str, int] = {}
     short: list[str] = []
-    for line in text.split("\n"):
-        prose = _NOT_PROSE.sub(" ", line)
-        cyrillic, latin = letter_counts(prose)
+    for line in prose.split("\n"):
+        cyrillic, latin = letter_counts(line)
         if cyrillic:
             shares["ru"] = shares.get("ru", 0) + cyrillic
         if latin >= MIN_LINE_LETTERS:
-            language = _latin_language(prose)
+            language = _function_word_language(line, latin) or _latin_language(line)
             shares[language] = shares.get(language, 0) + latin
         elif latin:
-            short.append(prose)
+            short.append(line)
     if short:
         rest = " ".join(short)
         _, latin = letter_counts(rest)
@@ -74,7 +113,16 @@ def detect_languages(text: str | None) -> tuple[str, str | None]:
     >>> detect_languages("🇷🇺 2025 #G20")
     ('und', None)
     """
-    shares = language_shares(text)
+    if not text:
+        return "und", None
+    prose = _NOT_PROSE.sub(" ", text)
+    cyrillic, latin = letter_counts(prose)
+    if latin == 0 or latin / (cyrillic + latin) < MIN_SHARE:
+        # Whatever languages the Latin letters are found in, none reaches MIN_SHARE of the
+        # letters left once those found in no language are dropped, and Russian stays first:
+        # the answer is known without telling the Latin lines apart.
+        return ("ru", "ru") if cyrillic >= 3 else ("und", None)
+    shares = _prose_shares(prose)
     total = sum(shares.values())
     if total < 3:
         return "und", None
