@@ -36,6 +36,8 @@ LEADING_MARKERS = {
     "This media is not supported in your browser": "not_supported_in_browser",
 }
 TRAILING_MARKERS = {"Please open Telegram to view this post": "open_in_telegram"}
+# Testing a line's length first spares hashing every long text line to look it up.
+_LONGEST_MARKER = max(map(len, [*LEADING_MARKERS, *TRAILING_MARKERS]))
 
 FORWARDED = re.compile(r"^Forwarded from (?P<name>.+)$")
 # Service messages, by action; the first pattern that matches the whole text wins.
@@ -182,7 +184,7 @@ def parse(text: str) -> Iterator[Parsed]:
             block = _Block(start=number, forwarded_from=forwarded.group("name").strip())
             block.roles[number] = "forwarded"
             block.last_line = number
-        elif line in LEADING_MARKERS or line in TRAILING_MARKERS:
+        elif len(line) <= _LONGEST_MARKER and (line in LEADING_MARKERS or line in TRAILING_MARKERS):
             media = LEADING_MARKERS.get(line) or TRAILING_MARKERS[line]
             if block is not None and block.content and line in LEADING_MARKERS:
                 yield from flush()
@@ -369,7 +371,7 @@ def _align(texts: list[str], heads: list[str], first: int, second: int, window: 
         if i >= second or unmatched > gap:
             break
         for k in range(i, min(i + window, second)):
-            if heads[k] == heads[j] and same_line(texts[k], texts[j]):
+            if heads[k] == heads[j] and (texts[k] == texts[j] or same_line(texts[k], texts[j])):
                 matches.append((k, j))
                 i, unmatched = k + 1, 0
                 break
