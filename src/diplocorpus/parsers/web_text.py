@@ -27,6 +27,9 @@ PLATFORM = "web"
 
 # Site boilerplate: a theme's licence nag anywhere in a line, or a line that is nothing else.
 BOILERPLATE_ANYWHERE = re.compile(r"Theme License is not validated", re.IGNORECASE)
+# The nag's "Th" in any case, which is all IGNORECASE lets it be: substring tests that spare
+# most lines the search above, which the engine tries at every position of the line.
+_NAG_HINTS = ("th", "Th", "tH", "TH")
 BOILERPLATE = re.compile(
     r"^(?:Bouton retour en haut de la page|Retour en haut(?: de la page)?|Back to top"
     r"|Publié (?:sur|le)\s*:?"
@@ -72,7 +75,7 @@ class _Article:
 
 def parse(text: str) -> Iterator[Parsed]:
     """Split a web page render into articles and issues."""
-    lines = [(n, raw.strip()) for n, raw in enumerate(text.split("\n"), start=1) if raw.strip()]
+    lines = [(n, line) for n, raw in enumerate(text.split("\n"), start=1) if (line := raw.strip())]
     roles = _classify(lines)
     articles: list[_Article] = []
     before: list[ParsedIssue] = []
@@ -170,7 +173,9 @@ def _repeats(line: str, headline: str) -> bool:
 
 
 def _is_boilerplate(line: str) -> bool:
-    return bool(BOILERPLATE.match(line) or BOILERPLATE_ANYWHERE.search(line))
+    if BOILERPLATE.match(line):
+        return True
+    return any(hint in line for hint in _NAG_HINTS) and bool(BOILERPLATE_ANYWHERE.search(line))
 
 
 def _is_credit(line: str) -> bool:
@@ -206,11 +211,12 @@ def _classify(lines: list[tuple[int, str]]) -> list[str]:
     # What each line is on its own, computed once: the rules below also look one and two
     # lines ahead.
     following = [texts[k + 1] if k + 1 < n else None for k in range(n)]
-    fixed = [_fixed_role(line, after) for line, after in zip(texts, following, strict=True)]
-    opens = [
-        _is_media(line, after) or bool(DATELINE.match(line))
-        for line, after in zip(texts, following, strict=True)
+    media = [_is_media(line, after) for line, after in zip(texts, following, strict=True)]
+    fixed = [
+        _own_role(line) or ("caption" if is_media else None)
+        for line, is_media in zip(texts, media, strict=True)
     ]
+    opens = [is_media or bool(DATELINE.match(line)) for line, is_media in zip(texts, media, strict=True)]
     headline_like = [_headline_like(line) for line in texts]
 
     def fixed_at(k: int) -> str | None:
@@ -277,7 +283,12 @@ def _next_starts_article(texts: list[str], k: int) -> bool:
 
 
 def _fixed_role(line: str, following: str | None) -> str | None:
-    """Roles a line has on its own, whatever stands around it."""
+    """Roles a line has on its own, whatever stands around it (a caption: before a credit)."""
+    return _own_role(line) or ("caption" if _is_media(line, following) else None)
+
+
+def _own_role(line: str) -> str | None:
+    """The roles of `_fixed_role` that the line's text alone tells."""
     if _is_boilerplate(line):
         return "boilerplate"
     if PUBLISHED.match(line):
@@ -288,8 +299,6 @@ def _fixed_role(line: str, following: str | None) -> str | None:
         return "link"
     if ATTRIBUTION.match(line):
         return "attribution"
-    if _is_media(line, following):
-        return "caption"
     return None
 
 
