@@ -355,6 +355,8 @@ def _find_copy(texts: list[str]) -> tuple[int, list[tuple[int, int]]] | None:
             heads[s] == heads[k] and same_line(texts[s], texts[k]) for k in range(1, min(s, 3))
         ):
             continue
+        if best is not None and min(s - 1, len(texts) - s) <= len(best[1]):
+            continue  # fewer lines on either side than the best alignment already matched
         matches = _align(texts, heads, 1, s)
         needed = max(1, (6 * (s - 1) + 9) // 10)  # at least 60% of the first copy
         if len(matches) >= needed and (best is None or len(matches) > len(best[1])):
