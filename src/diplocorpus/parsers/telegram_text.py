@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from diplocorpus.parsers.lines import (
     letter_counts,
@@ -66,6 +67,7 @@ CHROME = re.compile(
 )
 _COUNT = re.compile(r"(?P<emoji>[^\d\s]*)(?P<count>\d+(?:[.,]\d+)?[KkMm]?) ?")
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Mn", "Me", "Cf", "Cs", "Co"})
+_SCALES = {"K": 1_000, "k": 1_000, "M": 1_000_000, "m": 1_000_000}
 
 
 def parse_reactions(line: str) -> tuple[Reaction, ...] | None:
@@ -85,15 +87,21 @@ def parse_reactions(line: str) -> tuple[Reaction, ...] | None:
     found: list[Reaction] = []
     pos = 0
     while pos < len(s):
-        m = _COUNT.match(s, pos)
-        if m is None or m.end() == pos:
+        m = _COUNT.match(s, pos)  # never empty: a count has a digit
+        if m is None:
             return None
-        emoji = m.group("emoji") or None
-        if emoji and not all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in emoji):
+        emoji, shown = m.groups()
+        if emoji and not _is_emoji(emoji):
             return None
-        found.append(Reaction(emoji, expand_count(m.group("count")), m.group("count")))
+        found.append(Reaction(emoji or None, expand_count(shown), shown))
         pos = m.end()
     return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _is_emoji(text: str) -> bool:
+    """Whether every character of `text` is a symbol or a mark (emoji are, with their selectors)."""
+    return all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in text)
 
 
 def expand_count(shown: str) -> int:
@@ -102,7 +110,7 @@ def expand_count(shown: str) -> int:
     >>> expand_count("28.0K"), expand_count("1,5M"), expand_count("312")
     (28000, 1500000, 312)
     """
-    scale = {"k": 1_000, "m": 1_000_000}.get(shown[-1].lower(), 1)
+    scale = _SCALES.get(shown[-1], 1)
     digits = shown[:-1] if scale > 1 else shown
     return round(float(digits.replace(",", ".")) * scale)
 
