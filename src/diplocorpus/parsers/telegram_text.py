@@ -37,8 +37,6 @@ LEADING_MARKERS = {
     "This media is not supported in your browser": "not_supported_in_browser",
 }
 TRAILING_MARKERS = {"Please open Telegram to view this post": "open_in_telegram"}
-# Testing a line's length first spares hashing every long text line to look it up.
-_LONGEST_MARKER = max(map(len, [*LEADING_MARKERS, *TRAILING_MARKERS]))
 
 FORWARDED = re.compile(r"^Forwarded from (?P<name>.+)$")
 # Service messages, by action; the first pattern that matches the whole text wins.
@@ -64,6 +62,16 @@ CHROME = re.compile(
     r"|Download Telegram|Preview channel|Join Channel|Open Channel|Open in Telegram"
     r"|If you have Telegram, you can view and join .+ right away\.?"
     r"|You can view and join .+ right away\.?)$"
+)
+# How every line that is not text starts, as far as the patterns above tell (see _may_be_special).
+_SPECIAL_START = re.compile(
+    "|".join(
+        [
+            FORWARDED.pattern,
+            CHROME.pattern,
+            *map(re.escape, [*LEADING_MARKERS, *TRAILING_MARKERS, *SERVICE_STARTS]),
+        ]
+    )
 )
 _COUNT = re.compile(r"(?P<emoji>[^\d\s]*)(?P<count>\d+(?:[.,]\d+)?[KkMm]?) ?")
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Mn", "Me", "Cf", "Cs", "Co"})
@@ -102,6 +110,14 @@ def parse_reactions(line: str) -> tuple[Reaction, ...] | None:
 def _is_emoji(text: str) -> bool:
     """Whether every character of `text` is a symbol or a mark (emoji are, with their selectors)."""
     return all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in text)
+
+
+def _may_be_special(line: str) -> bool:
+    """Whether a stripped line may be a reactions line, a forward, a media marker, a service
+    message or page chrome: what each of these needs, tested at once and cheaply."""
+    return (
+        line[-1].isdecimal() or line[-1] in "KkMm" or SERVICE_PIN in line or bool(_SPECIAL_START.match(line))
+    )
 
 
 def expand_count(shown: str) -> int:
@@ -174,8 +190,10 @@ def parse(text: str) -> Iterator[Parsed]:
             pending_marker = None
             continue
         pending_marker = None
-        # Each test runs only when the ones before it failed: most lines are text and fail all.
-        if (reactions := parse_reactions(line)) is not None:
+        # Most lines are text: one cheap test sets apart the few that may be anything else,
+        # and each test below runs only when the ones before it failed.
+        special = _may_be_special(line)
+        if special and (reactions := parse_reactions(line)) is not None:
             if block is None or block.is_empty():
                 yield from flush()
                 yield ParsedIssue(
@@ -187,12 +205,12 @@ def parse(text: str) -> Iterator[Parsed]:
             block.roles[number] = "reactions"
             block.last_line = number
             yield from flush()
-        elif forwarded := FORWARDED.match(line):
+        elif special and (forwarded := FORWARDED.match(line)):
             yield from flush()
             block = _Block(start=number, forwarded_from=forwarded.group("name").strip())
             block.roles[number] = "forwarded"
             block.last_line = number
-        elif len(line) <= _LONGEST_MARKER and (line in LEADING_MARKERS or line in TRAILING_MARKERS):
+        elif special and (line in LEADING_MARKERS or line in TRAILING_MARKERS):
             media = LEADING_MARKERS.get(line) or TRAILING_MARKERS[line]
             if block is not None and block.content and line in LEADING_MARKERS:
                 yield from flush()
@@ -205,7 +223,7 @@ def parse(text: str) -> Iterator[Parsed]:
             block.roles[number] = "marker"
             block.last_line = number
             pending_marker = number
-        elif service := match_service(line):
+        elif special and (service := match_service(line)):
             yield from flush()
             action, title = service
             ordinal += 1
@@ -218,7 +236,7 @@ def parse(text: str) -> Iterator[Parsed]:
                 title=title,
                 service_action=action,
             )
-        elif CHROME.match(line):
+        elif special and CHROME.match(line):
             # The channel's title (and handle) stand alone just above its subscriber count.
             if (
                 block is not None
