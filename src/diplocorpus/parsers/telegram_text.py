@@ -140,13 +140,14 @@ class _Block:
     leading_media: str | None = None
     trailing_media: str | None = None
     content: list[tuple[int, str]] = field(default_factory=list)
+    # The roles of the lines that are not content: forward, markers, reactions.
     roles: dict[int, str] = field(default_factory=dict)
     reactions: tuple[Reaction, ...] = ()
     reactions_line: int | None = None
     last_line: int = 0
 
     def is_empty(self) -> bool:
-        return not self.roles
+        return not self.roles and not self.content
 
 
 @dataclass
@@ -240,7 +241,8 @@ def parse(text: str) -> Iterator[Parsed]:
             # The channel's title (and handle) stand alone just above its subscriber count.
             if (
                 block is not None
-                and 0 < len(block.content) == len(block.roles) <= 2
+                and not block.roles
+                and 0 < len(block.content) <= 2
                 and all(len(t) < 80 for _, t in block.content)
                 and line.split(" ")[-1].startswith(("subscriber", "member"))
             ):
@@ -255,7 +257,6 @@ def parse(text: str) -> Iterator[Parsed]:
             if block is None:
                 block = _Block(start=number)
             block.content.append((number, line))
-            block.roles[number] = "text"
             block.last_line = number
     yield from flush()
 
@@ -313,8 +314,8 @@ def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
                 "doubled body ended, or where the script changed",
                 ordinal,
             )
-        abbreviated = [r for r in block.reactions if r.shown != str(r.count)]
-        if index == last and abbreviated and block.reactions_line is not None:
+        abbreviated = [r for r in block.reactions if r.shown != str(r.count)] if index == last else []
+        if abbreviated and block.reactions_line is not None:
             shown = ", ".join(f"{r.shown!r} as {r.count}" for r in abbreviated)
             yield ParsedIssue(
                 block.reactions_line,
