@@ -27,9 +27,6 @@ PLATFORM = "web"
 
 # Site boilerplate: a theme's licence nag anywhere in a line, or a line that is nothing else.
 BOILERPLATE_ANYWHERE = re.compile(r"Theme License is not validated", re.IGNORECASE)
-# The nag's "Th" in any case, which is all IGNORECASE lets it be: substring tests that spare
-# most lines the search above, which the engine tries at every position of the line.
-_NAG_HINTS = ("th", "Th", "tH", "TH")
 BOILERPLATE = re.compile(
     r"^(?:Bouton retour en haut de la page|Retour en haut(?: de la page)?|Back to top"
     r"|Publié (?:sur|le)\s*:?"
@@ -46,6 +43,7 @@ READ_MORE = re.compile(
     r"^(?:LIRE LA SUITE|LIRE AUSSI|À LIRE AUSSI|Lire aussi|Lire la suite|READ MORE)\s*:",
 )
 # Photo credits: a line with ©, one ending with "(Photo de X)", or one opening with a credit.
+# (see _is_media)
 CREDIT_START = re.compile(r"Image from |(?:Photo|Crédit|Credit)\s*:|[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–")
 CREDIT_END = re.compile(r"\(Photo (?:de|:) [^)]+\)$")
 DATELINE = re.compile(r"^(?P<dateline>[A-ZÀ-Ý][A-ZÀ-Ý' -]+, \d{1,2}(?:er)? [a-zéû]+\.? ?/[^/]{2,20}/\.)\s*")
@@ -54,6 +52,23 @@ ATTRIBUTION = re.compile(
     r"^(?:Avec|Sources?\s*:|D['’]après)\b.{0,60}\b(?:AFP|Reuters|AP|TASS|Sputnik|RIA Novosti|Interfax)\b.{0,30}$"
 )
 _HEADLINE_END = re.compile(r"[\w»)!?]")
+# The roles a line's text alone gives it (see _own_role), in the order they are tested, as one
+# pattern: one match per line instead of one per role. Each role's group holds any other
+# group of its pattern, so it is the match's last group.
+_OWN_ROLES = re.compile(
+    "|".join(
+        f"(?P<{role}>{pattern})"
+        for role, pattern in (
+            ("boilerplate", f"(?i:{BOILERPLATE.pattern})"),
+            ("date", PUBLISHED.pattern),
+            ("read_more", READ_MORE.pattern),
+            ("link", URL.pattern),
+            ("attribution", ATTRIBUTION.pattern),
+        )
+    )
+)
+# How a caption, credit or embedded address opens (see _is_media), as one pattern.
+_MEDIA_START = re.compile(f"{CREDIT_START.pattern}|{SLUG.pattern}|{URL.pattern}")
 
 
 @dataclass
@@ -173,23 +188,25 @@ def _repeats(line: str, headline: str) -> bool:
 
 
 def _is_boilerplate(line: str) -> bool:
-    if BOILERPLATE.match(line):
-        return True
-    return any(hint in line for hint in _NAG_HINTS) and bool(BOILERPLATE_ANYWHERE.search(line))
+    return bool(BOILERPLATE.match(line)) or _holds_nag(line)
 
 
-def _is_credit(line: str) -> bool:
-    # Each test looks where a credit can be (anywhere, the end, the start) instead of
-    # one pattern tried at every position of the line.
-    return (
-        "©" in line or bool(CREDIT_START.match(line)) or (line[-1:] == ")" and bool(CREDIT_END.search(line)))
-    )
+def _holds_nag(line: str) -> bool:
+    # The nag's "Th" in any case, which is all IGNORECASE lets it be: substring tests that
+    # spare most lines the search, which the engine tries at every position of the line.
+    may_hold_nag = "th" in line or "Th" in line or "TH" in line or "tH" in line
+    return may_hold_nag and bool(BOILERPLATE_ANYWHERE.search(line))
 
 
 def _is_media(line: str, following: str | None) -> bool:
+    """A photo caption or credit, or an embedded address: a line with ©, one ending with
+    "(Photo de X)", one opening with a credit, a slug or an address, or a line just above
+    a credit. Each test looks where its mark can be, instead of one pattern tried at every
+    position of the line."""
     return (
-        _is_credit(line)
-        or bool(SLUG.match(line) or URL.match(line))
+        "©" in line
+        or bool(_MEDIA_START.match(line))
+        or (line[-1:] == ")" and bool(CREDIT_END.search(line)))
         or (following is not None and following.startswith("©"))
     )
 
@@ -289,17 +306,12 @@ def _fixed_role(line: str, following: str | None) -> str | None:
 
 def _own_role(line: str) -> str | None:
     """The roles of `_fixed_role` that the line's text alone tells."""
-    if _is_boilerplate(line):
+    m = _OWN_ROLES.match(line)
+    if m is not None and m.lastgroup == "boilerplate":
         return "boilerplate"
-    if PUBLISHED.match(line):
-        return "date"
-    if READ_MORE.match(line):
-        return "read_more"
-    if URL.match(line):
-        return "link"
-    if ATTRIBUTION.match(line):
-        return "attribution"
-    return None
+    if _holds_nag(line):
+        return "boilerplate"
+    return m.lastgroup if m is not None else None
 
 
 @dataclass
