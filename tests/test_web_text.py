@@ -104,6 +104,14 @@ def test_published_date_and_repeated_headline() -> None:
     assert [i.code for i in issues(text)] == ["repeated_headline"]
 
 
+def test_long_headline_like_last_line_stays_in_the_article() -> None:
+    # A long line that could be a headline starts an article only between two paragraphs;
+    # at the page's end it is the article's last paragraph.
+    last = "Le ministre russe des Affaires étrangères à Johannesburg pour le G20"
+    [a] = articles(page("Un accord est trouvé entre les parties", BODY, last))
+    assert a.text == "\n".join([BODY, last])
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

@@ -154,7 +154,8 @@ def decode_with(data: bytes, name: str, encoding: str | None = None) -> tuple[st
             f"{name}:{line}: bytes are not valid {chosen} ({err.reason} at byte {err.start}); "
             "declare the file's encoding in the encoding column of sources.csv"
         ) from None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # one scan instead of two copies for the files that have none
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return unicodedata.normalize("NFC", text), chosen
 
 

@@ -5,14 +5,41 @@ from __future__ import annotations
 import difflib
 import re
 
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LATIN = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _TOKEN = re.compile(r"\S+\s*")
 
 
+def _lead_byte_classes() -> bytes:
+    """A bytes.translate table marking the UTF-8 bytes that each start one letter counted:
+    b"c" for Cyrillic (U+0400-U+04FF: lead bytes D0-D3), b"l" for Latin (A-Z, a-z, and
+    U+00C0-U+023F: lead bytes C3-C8). U+0240-U+024F share lead byte C9 with other
+    letters and are counted apart (_LATIN_C9)."""
+    table = bytearray(256)
+    for byte in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + bytes(range(0xC3, 0xC9)):
+        table[byte] = ord("l")
+    for byte in range(0xD0, 0xD4):
+        table[byte] = ord("c")
+    return bytes(table)
+
+
+_LETTER_CLASSES = _lead_byte_classes()
+_LATIN_C9 = re.compile(rb"\xc9[\x80-\x8f]")
+
+
 def letter_counts(text: str) -> tuple[int, int]:
-    """Numbers of Cyrillic and of Latin letters in a text."""
-    return len(_CYRILLIC.findall(text)), len(_LATIN.findall(text))
+    """Numbers of Cyrillic (U+0400-U+04FF) and of Latin (A-Z, a-z, U+00C0-U+024F) letters.
+
+    Counted on the UTF-8 bytes, where each letter has one lead byte: bytes.translate and
+    bytes.count do in C what a regular expression would do one match at a time.
+
+    >>> letter_counts("Москва, Paris, Bamako 2025 🇲🇱")
+    (6, 11)
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    classes = data.translate(_LETTER_CLASSES)
+    latin = classes.count(b"l")
+    if b"\xc9" in data:
+        latin += len(_LATIN_C9.findall(data))
+    return classes.count(b"c"), latin
 
 
 def script_of(line: str) -> str | None:
@@ -21,10 +48,14 @@ def script_of(line: str) -> str | None:
     >>> script_of("Привет, Mali"), script_of("Bonjour"), script_of("🇷🇺 2025")
     ('cyrillic', 'latin', None)
     """
-    cyr, lat = letter_counts(line)
-    if cyr == lat == 0:
+    return script_of_counts(*letter_counts(line))
+
+
+def script_of_counts(cyrillic: int, latin: int) -> str | None:
+    """The script of a text from its letter counts (see `letter_counts`, `script_of`)."""
+    if cyrillic == latin == 0:
         return None
-    return "cyrillic" if cyr > lat else "latin"
+    return "cyrillic" if cyrillic > latin else "latin"
 
 
 def majority_script(lines: list[str]) -> str | None:

@@ -34,7 +34,7 @@ from lxml import etree
 
 from diplocorpus.errors import FormatError
 from diplocorpus.parsers.ids import flag_repeated_ids
-from diplocorpus.parsers.telegram_text import LEADING_MARKERS, SERVICE, TRAILING_MARKERS, expand_count
+from diplocorpus.parsers.telegram_text import LEADING_MARKERS, TRAILING_MARKERS, expand_count, match_service
 from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord, Reaction, Span
 
 FORMAT = "telegram-html"
@@ -427,11 +427,7 @@ def _span(start: int, surface: str, href: str | None) -> Span:
 
 
 def _service(text: str | None) -> tuple[str, str | None]:
-    for pattern, action in SERVICE:
-        m = pattern.match(text or "")
-        if m:
-            return action, m.groupdict().get("title")
-    return "other", None
+    return match_service(text or "") or ("other", None)
 
 
 def _forwarded(element: etree._Element) -> tuple[str | None, str | None, int | None]:

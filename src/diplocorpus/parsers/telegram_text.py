@@ -15,8 +15,15 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from diplocorpus.parsers.lines import letter_counts, majority_script, merge_lines, same_line, script_of
+from diplocorpus.parsers.lines import (
+    letter_counts,
+    majority_script,
+    merge_lines,
+    same_line,
+    script_of_counts,
+)
 from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord, Reaction
 
 FORMAT = "telegram-text"
@@ -32,23 +39,43 @@ LEADING_MARKERS = {
 TRAILING_MARKERS = {"Please open Telegram to view this post": "open_in_telegram"}
 
 FORWARDED = re.compile(r"^Forwarded from (?P<name>.+)$")
-SERVICE = (
-    (re.compile(r"^Channel name was changed to «(?P<title>.*)»$"), "channel_renamed"),
-    (re.compile(r"^Channel created$"), "channel_created"),
-    (re.compile(r"^Channel photo updated$"), "channel_photo_updated"),
-    (re.compile(r"^Channel photo removed$"), "channel_photo_removed"),
-    (re.compile(r"^.+ pinned «.*»$|^.+ pinned a (message|photo|video|file)$"), "message_pinned"),
-    (re.compile(r"^Live stream (started|scheduled)\b.*$"), "live_stream_started"),
-    (re.compile(r"^Live stream (finished|ended)\b.*$"), "live_stream_ended"),
+# Service messages, by action; the first pattern that matches the whole text wins.
+SERVICE_PATTERNS = (
+    ("channel_renamed", r"Channel name was changed to «(?P<title>.*)»"),
+    ("channel_created", r"Channel created"),
+    ("channel_photo_updated", r"Channel photo updated"),
+    ("channel_photo_removed", r"Channel photo removed"),
+    ("message_pinned", r".+ pinned «.*»|.+ pinned a (?:message|photo|video|file)"),
+    ("live_stream_started", r"Live stream (?:started|scheduled)\b.*"),
+    ("live_stream_ended", r"Live stream (?:finished|ended)\b.*"),
 )
+# One pattern for all of them, each action a named group: one match per line instead of seven.
+SERVICE = re.compile(
+    "(?:" + "|".join(f"(?P<{action}>{pattern})" for action, pattern in SERVICE_PATTERNS) + ")$"
+)
+# What every service message above starts with or contains: a cheap test that spares text
+# lines the pattern, whose ".+ pinned" backtracks over the whole line.
+SERVICE_STARTS = ("Channel ", "Live stream ")
+SERVICE_PIN = " pinned "
 CHROME = re.compile(
     r"^(?:[\d.,]+[KM]? (?:subscribers?|members?|photos?|videos?|files?|links?)"
     r"|Download Telegram|Preview channel|Join Channel|Open Channel|Open in Telegram"
     r"|If you have Telegram, you can view and join .+ right away\.?"
     r"|You can view and join .+ right away\.?)$"
 )
+# How every line that is not text starts, as far as the patterns above tell (see _may_be_special).
+_SPECIAL_START = re.compile(
+    "|".join(
+        [
+            FORWARDED.pattern,
+            CHROME.pattern,
+            *map(re.escape, [*LEADING_MARKERS, *TRAILING_MARKERS, *SERVICE_STARTS]),
+        ]
+    )
+)
 _COUNT = re.compile(r"(?P<emoji>[^\d\s]*)(?P<count>\d+(?:[.,]\d+)?[KkMm]?) ?")
 _EMOJI_CATEGORIES = frozenset({"So", "Sk", "Mn", "Me", "Cf", "Cs", "Co"})
+_SCALES = {"K": 1_000, "k": 1_000, "M": 1_000_000, "m": 1_000_000}
 
 
 def parse_reactions(line: str) -> tuple[Reaction, ...] | None:
@@ -62,20 +89,35 @@ def parse_reactions(line: str) -> tuple[Reaction, ...] | None:
     True
     """
     s = line.strip()
-    if not s:
+    # A reactions line ends with a count (a digit, or K or M); most lines can stop here.
+    if not s or not (s[-1].isdecimal() or s[-1] in "KkMm"):
         return None
     found: list[Reaction] = []
     pos = 0
     while pos < len(s):
-        m = _COUNT.match(s, pos)
-        if m is None or m.end() == pos:
+        m = _COUNT.match(s, pos)  # never empty: a count has a digit
+        if m is None:
             return None
-        emoji = m.group("emoji") or None
-        if emoji and not all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in emoji):
+        emoji, shown = m.groups()
+        if emoji and not _is_emoji(emoji):
             return None
-        found.append(Reaction(emoji, expand_count(m.group("count")), m.group("count")))
+        found.append(Reaction(emoji or None, expand_count(shown), shown))
         pos = m.end()
     return tuple(found)
+
+
+@lru_cache(maxsize=4096)
+def _is_emoji(text: str) -> bool:
+    """Whether every character of `text` is a symbol or a mark (emoji are, with their selectors)."""
+    return all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in text)
+
+
+def _may_be_special(line: str) -> bool:
+    """Whether a stripped line may be a reactions line, a forward, a media marker, a service
+    message or page chrome: what each of these needs, tested at once and cheaply."""
+    return (
+        line[-1].isdecimal() or line[-1] in "KkMm" or SERVICE_PIN in line or bool(_SPECIAL_START.match(line))
+    )
 
 
 def expand_count(shown: str) -> int:
@@ -84,7 +126,7 @@ def expand_count(shown: str) -> int:
     >>> expand_count("28.0K"), expand_count("1,5M"), expand_count("312")
     (28000, 1500000, 312)
     """
-    scale = {"k": 1_000, "m": 1_000_000}.get(shown[-1].lower(), 1)
+    scale = _SCALES.get(shown[-1], 1)
     digits = shown[:-1] if scale > 1 else shown
     return round(float(digits.replace(",", ".")) * scale)
 
@@ -98,13 +140,14 @@ class _Block:
     leading_media: str | None = None
     trailing_media: str | None = None
     content: list[tuple[int, str]] = field(default_factory=list)
+    # The roles of the lines that are not content: forward, markers, reactions.
     roles: dict[int, str] = field(default_factory=dict)
     reactions: tuple[Reaction, ...] = ()
     reactions_line: int | None = None
     last_line: int = 0
 
     def is_empty(self) -> bool:
-        return not self.roles
+        return not self.roles and not self.content
 
 
 @dataclass
@@ -148,10 +191,10 @@ def parse(text: str) -> Iterator[Parsed]:
             pending_marker = None
             continue
         pending_marker = None
-        reactions = parse_reactions(line)
-        forwarded = FORWARDED.match(line)
-        service = _match_service(line)
-        if reactions is not None:
+        # Most lines are text: one cheap test sets apart the few that may be anything else,
+        # and each test below runs only when the ones before it failed.
+        special = _may_be_special(line)
+        if special and (reactions := parse_reactions(line)) is not None:
             if block is None or block.is_empty():
                 yield from flush()
                 yield ParsedIssue(
@@ -163,12 +206,12 @@ def parse(text: str) -> Iterator[Parsed]:
             block.roles[number] = "reactions"
             block.last_line = number
             yield from flush()
-        elif forwarded:
+        elif special and (forwarded := FORWARDED.match(line)):
             yield from flush()
             block = _Block(start=number, forwarded_from=forwarded.group("name").strip())
             block.roles[number] = "forwarded"
             block.last_line = number
-        elif line in LEADING_MARKERS or line in TRAILING_MARKERS:
+        elif special and (line in LEADING_MARKERS or line in TRAILING_MARKERS):
             media = LEADING_MARKERS.get(line) or TRAILING_MARKERS[line]
             if block is not None and block.content and line in LEADING_MARKERS:
                 yield from flush()
@@ -181,7 +224,7 @@ def parse(text: str) -> Iterator[Parsed]:
             block.roles[number] = "marker"
             block.last_line = number
             pending_marker = number
-        elif service:
+        elif special and (service := match_service(line)):
             yield from flush()
             action, title = service
             ordinal += 1
@@ -194,11 +237,12 @@ def parse(text: str) -> Iterator[Parsed]:
                 title=title,
                 service_action=action,
             )
-        elif CHROME.match(line):
+        elif special and CHROME.match(line):
             # The channel's title (and handle) stand alone just above its subscriber count.
             if (
                 block is not None
-                and 0 < len(block.content) == len(block.roles) <= 2
+                and not block.roles
+                and 0 < len(block.content) <= 2
                 and all(len(t) < 80 for _, t in block.content)
                 and line.split(" ")[-1].startswith(("subscriber", "member"))
             ):
@@ -213,17 +257,25 @@ def parse(text: str) -> Iterator[Parsed]:
             if block is None:
                 block = _Block(start=number)
             block.content.append((number, line))
-            block.roles[number] = "text"
             block.last_line = number
     yield from flush()
 
 
-def _match_service(line: str) -> tuple[str, str | None] | None:
-    for pattern, action in SERVICE:
-        m = pattern.match(line)
-        if m:
-            return action, m.groupdict().get("title")
-    return None
+def match_service(text: str) -> tuple[str, str | None] | None:
+    """The action of a service message and the title it gives, or None for other text.
+
+    >>> match_service("Channel name was changed to «Ambassade de Russie»")
+    ('channel_renamed', 'Ambassade de Russie')
+    >>> match_service("Le Président a reçu le Ministre") is None
+    True
+    """
+    if not text.startswith(SERVICE_STARTS) and SERVICE_PIN not in text:
+        return None
+    m = SERVICE.match(text)
+    if m is None:
+        return None
+    action = next(action for action, _ in SERVICE_PATTERNS if m.group(action) is not None)
+    return action, m.group("title")
 
 
 def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
@@ -262,8 +314,8 @@ def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
                 "doubled body ended, or where the script changed",
                 ordinal,
             )
-        abbreviated = [r for r in block.reactions if r.shown != str(r.count)]
-        if index == last and abbreviated and block.reactions_line is not None:
+        abbreviated = [r for r in block.reactions if r.shown != str(r.count)] if index == last else []
+        if abbreviated and block.reactions_line is not None:
             shown = ", ".join(f"{r.shown!r} as {r.count}" for r in abbreviated)
             yield ParsedIssue(
                 block.reactions_line,
@@ -318,32 +370,42 @@ def _find_copy(texts: list[str]) -> tuple[int, list[tuple[int, int]]] | None:
 
     Returns (s, matches): the first copy is texts[1:s], the second starts at s, and
     matches pairs indices (into texts) of lines of the first copy with their copies.
+    `texts` are stripped lines.
     """
     best: tuple[int, list[tuple[int, int]]] | None = None
-    anchors = texts[1:3]
+    # Copies share their first 20 characters (see same_line): comparing these first spares
+    # most calls to same_line.
+    heads = [t[:20] for t in texts]
+    anchor_heads = set(heads[1:3])
     for s in range(2, len(texts)):
-        if not any(same_line(texts[s], a) for a in anchors[: s - 1]):
+        if heads[s] not in anchor_heads or not any(
+            heads[s] == heads[k] and same_line(texts[s], texts[k]) for k in range(1, min(s, 3))
+        ):
             continue
-        matches = _align(texts, 1, s)
+        if best is not None and min(s - 1, len(texts) - s) <= len(best[1]):
+            continue  # fewer lines on either side than the best alignment already matched
+        matches = _align(texts, heads, 1, s)
         needed = max(1, (6 * (s - 1) + 9) // 10)  # at least 60% of the first copy
         if len(matches) >= needed and (best is None or len(matches) > len(best[1])):
             best = (s, matches)
     return best
 
 
-def _align(texts: list[str], first: int, second: int, window: int = 4, gap: int = 2):
-    """Greedy in-order alignment of texts[second:] against texts[first:second]."""
+def _align(texts: list[str], heads: list[str], first: int, second: int, window: int = 4, gap: int = 2):
+    """Greedy in-order alignment of texts[second:] against texts[first:second]; `heads` are
+    the texts' first 20 characters."""
     matches: list[tuple[int, int]] = []
     i, unmatched = first, 0
     for j in range(second, len(texts)):
         if i >= second or unmatched > gap:
             break
-        hit = next((k for k in range(i, min(i + window, second)) if same_line(texts[k], texts[j])), None)
-        if hit is None:
+        for k in range(i, min(i + window, second)):
+            if heads[k] == heads[j] and (texts[k] == texts[j] or same_line(texts[k], texts[j])):
+                matches.append((k, j))
+                i, unmatched = k + 1, 0
+                break
+        else:
             unmatched += 1
-            continue
-        matches.append((hit, j))
-        i, unmatched = hit + 1, 0
     return matches
 
 
@@ -376,7 +438,7 @@ def _merge_copies(content, copy_start, copy_end, matches, inferred) -> _Post:
 def _script_change(texts: list[str]) -> int | None:
     """Index where the script changes for good (a post followed by its translation)."""
     counts = [letter_counts(t) for t in texts]
-    scripts = [script_of(t) for t in texts]
+    scripts = [script_of_counts(*c) for c in counts]
     # The scripts seen from each line to the end, computed once from the back.
     after: list[set[str]] = [set() for _ in range(len(texts) + 1)]
     for k in range(len(texts) - 1, -1, -1):

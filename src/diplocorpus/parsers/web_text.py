@@ -25,9 +25,10 @@ from diplocorpus.records import Parsed, ParsedIssue, ParsedRecord
 FORMAT = "web-text"
 PLATFORM = "web"
 
+# Site boilerplate: a theme's licence nag anywhere in a line, or a line that is nothing else.
+BOILERPLATE_ANYWHERE = re.compile(r"Theme License is not validated", re.IGNORECASE)
 BOILERPLATE = re.compile(
-    r"^(?:.*Theme License is not validated.*"
-    r"|Bouton retour en haut de la page|Retour en haut(?: de la page)?|Back to top"
+    r"^(?:Bouton retour en haut de la page|Retour en haut(?: de la page)?|Back to top"
     r"|Publié (?:sur|le)\s*:?"
     r"|\d+\s*min(?:ute)?s?(?: de lecture)?"
     r"|Source|Sources"
@@ -41,17 +42,33 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){3,}$")
 READ_MORE = re.compile(
     r"^(?:LIRE LA SUITE|LIRE AUSSI|À LIRE AUSSI|Lire aussi|Lire la suite|READ MORE)\s*:",
 )
-CREDIT = re.compile(
-    r"©|\(Photo (?:de|:) [^)]+\)$|^Image from |^(?:Photo|Crédit|Credit)\s*:"
-    r"|^[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–"
-)
-CREDIT_ONLY = re.compile(r"^©")
+# Photo credits: a line with ©, one ending with "(Photo de X)", or one opening with a credit.
+# (see _is_media)
+CREDIT_START = re.compile(r"Image from |(?:Photo|Crédit|Credit)\s*:|[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–")
+CREDIT_END = re.compile(r"\(Photo (?:de|:) [^)]+\)$")
 DATELINE = re.compile(r"^(?P<dateline>[A-ZÀ-Ý][A-ZÀ-Ý' -]+, \d{1,2}(?:er)? [a-zéû]+\.? ?/[^/]{2,20}/\.)\s*")
 BYLINE = re.compile(r"^[A-ZÀ-Ý][\w'’-]+(?: [A-ZÀ-Ý][\w'’-]+){1,2}$")
 ATTRIBUTION = re.compile(
     r"^(?:Avec|Sources?\s*:|D['’]après)\b.{0,60}\b(?:AFP|Reuters|AP|TASS|Sputnik|RIA Novosti|Interfax)\b.{0,30}$"
 )
-_HEADLINE_END = re.compile(r"[\w»)!?]$")
+_HEADLINE_END = re.compile(r"[\w»)!?]")
+# The roles a line's text alone gives it (see _own_role), in the order they are tested, as one
+# pattern: one match per line instead of one per role. Each role's group holds any other
+# group of its pattern, so it is the match's last group.
+_OWN_ROLES = re.compile(
+    "|".join(
+        f"(?P<{role}>{pattern})"
+        for role, pattern in (
+            ("boilerplate", f"(?i:{BOILERPLATE.pattern})"),
+            ("date", PUBLISHED.pattern),
+            ("read_more", READ_MORE.pattern),
+            ("link", URL.pattern),
+            ("attribution", ATTRIBUTION.pattern),
+        )
+    )
+)
+# How a caption, credit or embedded address opens (see _is_media), as one pattern.
+_MEDIA_START = re.compile(f"{CREDIT_START.pattern}|{SLUG.pattern}|{URL.pattern}")
 
 
 @dataclass
@@ -73,7 +90,7 @@ class _Article:
 
 def parse(text: str) -> Iterator[Parsed]:
     """Split a web page render into articles and issues."""
-    lines = [(n, raw.strip()) for n, raw in enumerate(text.split("\n"), start=1) if raw.strip()]
+    lines = [(n, line) for n, raw in enumerate(text.split("\n"), start=1) if (line := raw.strip())]
     roles = _classify(lines)
     articles: list[_Article] = []
     before: list[ParsedIssue] = []
@@ -170,12 +187,27 @@ def _repeats(line: str, headline: str) -> bool:
     return len(line) > 20 and (line == headline or headline.endswith(" " + line))
 
 
+def _is_boilerplate(line: str) -> bool:
+    return bool(BOILERPLATE.match(line)) or _holds_nag(line)
+
+
+def _holds_nag(line: str) -> bool:
+    # The nag's "Th" in any case, which is all IGNORECASE lets it be: substring tests that
+    # spare most lines the search, which the engine tries at every position of the line.
+    may_hold_nag = "th" in line or "Th" in line or "TH" in line or "tH" in line
+    return may_hold_nag and bool(BOILERPLATE_ANYWHERE.search(line))
+
+
 def _is_media(line: str, following: str | None) -> bool:
-    return bool(
-        CREDIT.search(line)
-        or SLUG.match(line)
-        or URL.match(line)
-        or (following is not None and CREDIT_ONLY.match(following))
+    """A photo caption or credit, or an embedded address: a line with ©, one ending with
+    "(Photo de X)", one opening with a credit, a slug or an address, or a line just above
+    a credit. Each test looks where its mark can be, instead of one pattern tried at every
+    position of the line."""
+    return (
+        "©" in line
+        or bool(_MEDIA_START.match(line))
+        or (line[-1:] == ")" and bool(CREDIT_END.search(line)))
+        or (following is not None and following.startswith("©"))
     )
 
 
@@ -185,7 +217,7 @@ def _headline_like(line: str) -> bool:
         and line[0] not in '«"•-–—(['
         and not line[0].islower()
         and ". " not in line
-        and bool(_HEADLINE_END.search(line))
+        and bool(_HEADLINE_END.match(line[-1]))
     )
 
 
@@ -193,53 +225,58 @@ def _classify(lines: list[tuple[int, str]]) -> list[str]:
     """Give each non-blank line a role; headlines are decided in page order."""
     texts = [t for _, t in lines]
     n = len(texts)
+    # What each line is on its own, computed once: the rules below also look one and two
+    # lines ahead.
+    following = [texts[k + 1] if k + 1 < n else None for k in range(n)]
+    media = [_is_media(line, after) for line, after in zip(texts, following, strict=True)]
+    fixed = [
+        _own_role(line) or ("caption" if is_media else None)
+        for line, is_media in zip(texts, media, strict=True)
+    ]
+    opens = [is_media or bool(DATELINE.match(line)) for line, is_media in zip(texts, media, strict=True)]
+    headline_like = [_headline_like(line) for line in texts]
 
-    def at(k: int) -> str | None:
-        return texts[k] if 0 <= k < n else None
-
-    def media_at(k: int) -> bool:
-        line = at(k)
-        return line is not None and _is_media(line, at(k + 1))
+    def fixed_at(k: int) -> str | None:
+        return fixed[k] if k < n else None
 
     def opens_body(k: int) -> bool:
-        line = at(k)
-        return line is not None and (media_at(k) or bool(DATELINE.match(line)))
+        """Whether line k opens an article's body: a caption, a credit, an address or a dateline."""
+        return k < n and opens[k]
+
+    def headline_like_at(k: int) -> bool:
+        return k < n and headline_like[k]
 
     roles: list[str] = []
     previous = None
     headline: str | None = None
     for k, line in enumerate(texts):
-        role = _fixed_role(line, at(k + 1))
+        role = fixed[k]
         if role is None:
             if headline is not None and _repeats(line, headline):
                 role = "repeated_headline"
             elif headline is None and len(line.split()) >= 4:
                 role = "headline"
             elif previous == "byline":
-                role = "headline" if _headline_like(line) else "text"
+                role = "headline" if headline_like[k] else "text"
             elif (
                 roles
                 and roles[-1] == "headline"
                 and not opens_body(k)
-                and (
-                    opens_body(k + 1)
-                    or (
-                        at(k + 1) is not None and _fixed_role(at(k + 1), at(k + 2)) in ("boilerplate", "date")
-                    )
-                )
+                and (opens_body(k + 1) or fixed_at(k + 1) in ("boilerplate", "date"))
             ):
                 role = "lede"
             elif (
-                _headline_like(line)
+                headline_like[k]
                 and previous not in ("headline", "lede")
                 and (
                     opens_body(k + 1)
-                    or (at(k + 1) is not None and _headline_like(at(k + 1)) and opens_body(k + 2))
+                    or (headline_like_at(k + 1) and opens_body(k + 2))
                     or (
                         len(line) >= 60
                         and previous == "text"
-                        and _fixed_role(at(k + 1) or "", at(k + 2)) is None
-                        and not _headline_like(at(k + 1) or "")
+                        and k + 1 < n
+                        and fixed_at(k + 1) is None
+                        and not headline_like_at(k + 1)
                     )
                 )
             ):
@@ -259,24 +296,22 @@ def _classify(lines: list[tuple[int, str]]) -> list[str]:
 def _next_starts_article(texts: list[str], k: int) -> bool:
     """After a byline: another headline, the page's closing boilerplate, or the page's end."""
     line = texts[k]
-    return _headline_like(line) or bool(BOILERPLATE.match(line)) or k + 2 >= len(texts)
+    return _headline_like(line) or _is_boilerplate(line) or k + 2 >= len(texts)
 
 
 def _fixed_role(line: str, following: str | None) -> str | None:
-    """Roles a line has on its own, whatever stands around it."""
-    if BOILERPLATE.match(line):
+    """Roles a line has on its own, whatever stands around it (a caption: before a credit)."""
+    return _own_role(line) or ("caption" if _is_media(line, following) else None)
+
+
+def _own_role(line: str) -> str | None:
+    """The roles of `_fixed_role` that the line's text alone tells."""
+    m = _OWN_ROLES.match(line)
+    if m is not None and m.lastgroup == "boilerplate":
         return "boilerplate"
-    if PUBLISHED.match(line):
-        return "date"
-    if READ_MORE.match(line):
-        return "read_more"
-    if URL.match(line):
-        return "link"
-    if ATTRIBUTION.match(line):
-        return "attribution"
-    if _is_media(line, following):
-        return "caption"
-    return None
+    if _holds_nag(line):
+        return "boilerplate"
+    return m.lastgroup if m is not None else None
 
 
 @dataclass
