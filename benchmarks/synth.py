@@ -135,6 +135,15 @@ class SynthError(Exception):
     """A user mistake on the command line (bad size, output folder not empty)."""
 
 
+# Photo credits as the web-text parser recognises them (captions of this shape are kept
+# out of article bodies, and credit-only lines out of captions).
+CREDIT = re.compile(
+    r"©|\(Photo (?:de|:) [^)]+\)$|^Image from |^(?:Photo|Crédit|Credit)\s*:"
+    r"|^[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–"
+)
+CREDIT_ONLY = re.compile(r"^©")
+
+
 def parse_size(text: str) -> int:
     """Bytes in a size written like '100MB', '1GB', '1.5GB', '250KB' or '4096'.
 
@@ -355,7 +364,7 @@ def telegram_safe(line: str) -> bool:
         or line in telegram_text.TRAILING_MARKERS
         or line == telegram_text.VIEW_IN_TELEGRAM
         or telegram_text.CHROME.match(line)
-        or any(p.match(line) for p, _ in telegram_text.SERVICE)
+        or telegram_text.match_service(line) is not None
     )
 
 
@@ -375,13 +384,14 @@ def web_role_free(line: str) -> bool:
     boilerplate, date, teaser, attribution, byline)."""
     return not (
         web_text.BOILERPLATE.match(line)
+        or web_text.BOILERPLATE_ANYWHERE.search(line)
         or web_text.PUBLISHED.match(line)
         or web_text.READ_MORE.match(line)
         or web_text.URL.match(line)
         or web_text.SLUG.match(line)
         or web_text.ATTRIBUTION.match(line)
-        or web_text.CREDIT.search(line)
-        or web_text.CREDIT_ONLY.match(line)
+        or CREDIT.search(line)
+        or CREDIT_ONLY.match(line)
         or web_text.BYLINE.match(line)
         or web_text.DATELINE.match(line)
     )
@@ -477,9 +487,7 @@ def read_material(root: Path, rng: random.Random) -> Material:
                     _add_titles(mat, perturb.variants(rng, r.title))
                 if r.lede and web_role_free(r.lede):
                     mat.ledes.append(r.lede)
-                mat.captions.extend(
-                    perturb.variants(rng, c, 3) for c in r.captions if web_text.CREDIT.search(c)
-                )
+                mat.captions.extend(perturb.variants(rng, c, 3) for c in r.captions if CREDIT.search(c))
                 if r.dateline:
                     mat.agency_datelines.append(perturb.variants(rng, r.dateline, 3, names=False))
                 if r.byline and r.byline not in mat.bylines:
@@ -915,7 +923,7 @@ class Generator:
     def caption(self, rng: random.Random) -> list[str]:
         """A photo caption, or a description line followed by a bare credit ('© TASS')."""
         caption = self.pick(rng, self.mat.captions)
-        if web_text.CREDIT_ONLY.match(caption):
+        if CREDIT_ONLY.match(caption):
             return [self.pick(rng, self.mat.short_sentences), caption]
         return [caption]
 
