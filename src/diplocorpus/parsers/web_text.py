@@ -141,8 +141,9 @@ def parse(text: str) -> Iterator[Parsed]:
                 ParsedIssue(number, number, "repeated_headline", f"headline repeated in the page: {line!r}")
             )
         else:
-            m = DATELINE.match(line)
-            if m and not current.body and current.dateline is None:
+            # Only an article's first body line can open with its dateline.
+            m = DATELINE.match(line) if not current.body and current.dateline is None else None
+            if m:
                 current.dateline = m.group("dateline")
                 current.roles[number] = "dateline"
                 line = line[m.end() :]
@@ -357,8 +358,8 @@ def sort_body_lines(lines: list[str], headline: str | None) -> BodyParts:
             assert m is not None
             parts.published = _date(m)
         else:
-            m = DATELINE.match(line)
-            if m and not parts.body and parts.dateline is None:
+            m = DATELINE.match(line) if not parts.body and parts.dateline is None else None
+            if m:
                 parts.dateline = m.group("dateline")
                 line = line[m.end() :]
             parts.body.append(line)
