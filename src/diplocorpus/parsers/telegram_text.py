@@ -63,7 +63,8 @@ CHROME = re.compile(
     r"|If you have Telegram, you can view and join .+ right away\.?"
     r"|You can view and join .+ right away\.?)$"
 )
-# How every line that is not text starts, as far as the patterns above tell (see _may_be_special).
+# How forwards, media markers, service messages other than pins, and page chrome start: one
+# of the tests of _may_be_special, which every line that is not text passes.
 _SPECIAL_START = re.compile(
     "|".join(
         [

@@ -42,8 +42,7 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+){3,}$")
 READ_MORE = re.compile(
     r"^(?:LIRE LA SUITE|LIRE AUSSI|À LIRE AUSSI|Lire aussi|Lire la suite|READ MORE)\s*:",
 )
-# Photo credits: a line with ©, one ending with "(Photo de X)", or one opening with a credit.
-# (see _is_media)
+# How photo credits open, and how they may end (see _is_media, which also takes a line with ©).
 CREDIT_START = re.compile(r"Image from |(?:Photo|Crédit|Credit)\s*:|[A-Z]{2,}(?:/[A-Z][A-Z .'-]+)+\s+–")
 CREDIT_END = re.compile(r"\(Photo (?:de|:) [^)]+\)$")
 DATELINE = re.compile(r"^(?P<dateline>[A-ZÀ-Ý][A-ZÀ-Ý' -]+, \d{1,2}(?:er)? [a-zéû]+\.? ?/[^/]{2,20}/\.)\s*")
@@ -141,8 +140,9 @@ def parse(text: str) -> Iterator[Parsed]:
                 ParsedIssue(number, number, "repeated_headline", f"headline repeated in the page: {line!r}")
             )
         else:
-            m = DATELINE.match(line)
-            if m and not current.body and current.dateline is None:
+            # Only an article's first body line can open with its dateline.
+            m = DATELINE.match(line) if not current.body and current.dateline is None else None
+            if m:
                 current.dateline = m.group("dateline")
                 current.roles[number] = "dateline"
                 line = line[m.end() :]
@@ -300,18 +300,18 @@ def _next_starts_article(texts: list[str], k: int) -> bool:
 
 
 def _fixed_role(line: str, following: str | None) -> str | None:
-    """Roles a line has on its own, whatever stands around it (a caption: before a credit)."""
+    """Roles a line has on its own, whatever stands around it but the next line (a caption
+    may stand just above its credit)."""
     return _own_role(line) or ("caption" if _is_media(line, following) else None)
 
 
 def _own_role(line: str) -> str | None:
     """The roles of `_fixed_role` that the line's text alone tells."""
     m = _OWN_ROLES.match(line)
-    if m is not None and m.lastgroup == "boilerplate":
+    role = m.lastgroup if m is not None else None
+    if role != "boilerplate" and _holds_nag(line):
         return "boilerplate"
-    if _holds_nag(line):
-        return "boilerplate"
-    return m.lastgroup if m is not None else None
+    return role
 
 
 @dataclass
@@ -357,8 +357,8 @@ def sort_body_lines(lines: list[str], headline: str | None) -> BodyParts:
             assert m is not None
             parts.published = _date(m)
         else:
-            m = DATELINE.match(line)
-            if m and not parts.body and parts.dateline is None:
+            m = DATELINE.match(line) if not parts.body and parts.dateline is None else None
+            if m:
                 parts.dateline = m.group("dateline")
                 line = line[m.end() :]
             parts.body.append(line)
