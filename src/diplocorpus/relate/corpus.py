@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from diplocorpus.relate import republications, same_post, translations
-from diplocorpus.relate.republications import BINS, hash64, may_be_related, shingle_keys, words
+from diplocorpus.relate.republications import hash64, may_be_related, shingle_keys, words
 from diplocorpus.relate.translations import (
     METHOD_CROSS_SOURCE,
     METHOD_SAME_SOURCE,
@@ -81,7 +81,15 @@ def relate(features: pa.Table, candidates: pa.Table, frequent_anchors: pa.Table,
 
 def _rank(column: pa.ChunkedArray, dense: bool = False) -> np.ndarray:
     """Rank of each value (0-based) in ascending order, ties by position unless `dense`."""
-    return pc.rank(column, sort_keys="ascending", tiebreaker="dense" if dense else "first").to_numpy() - 1
+    ranks = pc.rank(column, sort_keys="ascending", tiebreaker="dense" if dense else "first")
+    return (ranks.to_numpy() - 1).astype(np.int32)
+
+
+def _order(*keys: np.ndarray) -> np.ndarray:
+    """Each row's rank (int32) when sorted by the keys, the last one first (as np.lexsort)."""
+    rank = np.empty(len(keys[0]), dtype=np.int32)
+    rank[np.lexsort(keys)] = np.arange(len(keys[0]), dtype=np.int32)
+    return rank
 
 
 def _numbers(column: pa.ChunkedArray, fill: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -96,10 +104,8 @@ def _same_post_copies(features: pa.Table, source: np.ndarray, post_rank: np.ndar
     message_id, has_message_id = _numbers(features["message_id"])
     text, has_text = _numbers(features["comparable"])
     is_post = features["is_post"].to_numpy()
-    filled = features["filled"].to_numpy().astype(np.int64)
-    reactions = features["reactions"].to_numpy().astype(np.int64)
-    poorness = np.empty(len(filled), dtype=np.int64)
-    poorness[np.lexsort((post_rank, -reactions, -filled))] = np.arange(len(filled))
+    # Richest first: most columns filled, then most reactions, then post_id.
+    poorness = _order(post_rank, -features["reactions"].to_numpy(), -features["filled"].to_numpy())
     return same_post.copies(
         channel, has_channel & is_post, message_id, has_message_id, text, has_text, source, poorness
     )
@@ -109,19 +115,19 @@ def _republished(
     features: pa.Table, free: np.ndarray, post_rank: np.ndarray, store: _TextStore
 ) -> np.ndarray:
     """Per row, the earliest record it republishes, else -1; only `free` records take part."""
-    text_hash, has_text = _numbers(features["text_hash"])
-    days, dated = _numbers(features["dated"].cast(pa.int32()))
-    platform = ~features["is_post"].to_numpy()
-    # Dated records by date before undated ones, then Telegram posts before web articles
-    # (which republish them), then post_id.
-    age = np.empty(len(days), dtype=np.int64)
-    age[np.lexsort((post_rank, platform, days, ~dated))] = np.arange(len(days))
-    sizes = np.where(
-        features["minhash"].is_valid().to_numpy(zero_copy_only=False), features["shingles"].to_numpy(), 0
-    )
+    has_text = features["text_hash"].is_valid().to_numpy(zero_copy_only=False)
+    sizes = features["shingles"].to_numpy() * features["minhash"].is_valid().to_numpy(zero_copy_only=False)
     return republications.originals(
-        text_hash, has_text & free, age, sizes, _minhash(features["minhash"]), store.related
-    )
+        _numbers(features["text_hash"])[0], has_text & free, _age(features, post_rank), sizes,
+        republications.Values(features["minhash"]), store.related,
+    )  # fmt: skip
+
+
+def _age(features: pa.Table, post_rank: np.ndarray) -> np.ndarray:
+    """The order in which records came out: dated records by date before undated ones, then
+    Telegram posts before web articles (which republish them), then post_id."""
+    days, dated = _numbers(features["dated"].cast(pa.int32()))
+    return _order(post_rank, ~features["is_post"].to_numpy(), days, ~dated)
 
 
 def _translation_pairs(
@@ -185,15 +191,6 @@ def _flat_lists(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         rows.append(pc.list_parent_indices(chunk).to_numpy().astype(np.int64) + offset)
         offset += len(chunk)
     return np.concatenate(values or [np.zeros(0, np.uint64)]), np.concatenate(rows or [np.zeros(0, np.int64)])
-
-
-def _minhash(column: pa.ChunkedArray) -> np.ndarray:
-    """The MinHash values as a (rows, BINS) array, zeros where null."""
-    values = []
-    for chunk in column.chunks:
-        flat = chunk.values.slice(chunk.offset * BINS, len(chunk) * BINS)
-        values.append(pc.fill_null(flat, 0).to_numpy())
-    return np.concatenate(values or [np.zeros(0, np.uint32)]).reshape(-1, BINS)
 
 
 class _TextStore:

@@ -29,9 +29,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
-from functools import lru_cache
 
 import numpy as np
+import pyarrow as pa
 from scipy.special import bdtr
 
 SHINGLE_WORDS = 5
@@ -51,6 +51,8 @@ MAX_TRIES = 16
 # Candidate pairs listed at once, and compared value by value at once, at most.
 _CANDIDATES_AT_ONCE = 250_000
 _PAIRS_COMPARED_AT_ONCE = 65_536
+# Records whose candidates are tried together, to the end.
+_OWNERS_AT_ONCE = 128
 
 _TOKEN = re.compile(r"\w+")
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -102,8 +104,7 @@ def shingle_keys(words: Sequence[str]) -> np.ndarray:
     """The 64-bit keys of a text's word 5-grams, sorted, each once."""
     if len(words) < SHINGLE_WORDS:
         return np.zeros(0, dtype=np.uint64)
-    hashes = np.fromiter((_word_hash(w) for w in words), dtype=np.uint64, count=len(words))
-    return np.unique(mix(_combined(hashes)))
+    return np.unique(mix(_combined(_word_hashes(words))))
 
 
 def words(text: str) -> list[str]:
@@ -131,8 +132,18 @@ def hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-# Words recur: their hashes are kept (a bounded number).
-_word_hash = lru_cache(maxsize=1 << 15)(hash64)
+# Words recur: their hashes are kept, up to so many words (then forgotten all at once).
+_KEPT_WORD_HASHES = 1 << 16
+_known_hashes: dict[str, int] = {}
+
+
+def _word_hashes(words: Sequence[str]) -> np.ndarray:
+    """hash64 of each word, through _known_hashes."""
+    if len(_known_hashes) > _KEPT_WORD_HASHES:
+        _known_hashes.clear()
+    for word in set(words).difference(_known_hashes):
+        _known_hashes[word] = hash64(word)
+    return np.fromiter(map(_known_hashes.__getitem__, words), dtype=np.uint64, count=len(words))
 
 
 def mix(x: np.ndarray) -> np.ndarray:
@@ -221,12 +232,44 @@ def _minhash(hashes: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
 Related = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
+class Values:
+    """MinHash values by row (a (rows, BINS) array), read where they lie: in the buffers of
+    the Arrow chunks of a fixed-size list column, without a copy of the whole."""
+
+    def __init__(self, column: pa.ChunkedArray) -> None:
+        self.parts: list[np.ndarray] = []
+        starts = [0]
+        for chunk in column.chunks:
+            if len(chunk):
+                child = chunk.values
+                # Values under null rows are there, unspecified; they are never read.
+                data = np.frombuffer(child.buffers()[1], dtype=np.uint32)
+                begin = child.offset + chunk.offset * BINS
+                self.parts.append(data[begin : begin + len(chunk) * BINS].reshape(-1, BINS))
+                starts.append(starts[-1] + len(chunk))
+        self.starts = np.array(starts, dtype=np.int64)
+
+    def take(self, rows: np.ndarray, bin: int | None = None) -> np.ndarray:
+        """The values of `rows` (all bins, or one)."""
+        out = np.empty((len(rows), BINS) if bin is None else len(rows), dtype=np.uint32)
+        order = np.argsort(rows, kind="stable")
+        ordered = rows[order]
+        bounds = np.searchsorted(ordered, self.starts)
+        for part, (start, end) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+            if start < end:
+                local = ordered[start:end] - self.starts[part]
+                out[order[start:end]] = (
+                    self.parts[part][local] if bin is None else self.parts[part][local, bin]
+                )
+        return out
+
+
 def originals(
     text_hash: np.ndarray,
     eligible: np.ndarray,
     age: np.ndarray,
     sizes: np.ndarray,
-    minhash: np.ndarray,
+    minhash: Values,
     related_rows: Related,
 ) -> np.ndarray:
     """For each record, the row of the earliest record it republishes, else -1.
@@ -236,18 +279,20 @@ def originals(
     counts) or more are compared on their `minhash` values, then by `related_rows(a, b)`,
     which says for rows a[i], b[i] whether their texts are related.
     """
-    out = np.full(len(text_hash), -1, dtype=np.int64)
-    rows = np.flatnonzero(eligible)
+    out = np.full(len(text_hash), -1, dtype=np.int32)
+    rows = np.flatnonzero(eligible).astype(np.int32)
     if not len(rows):
         return out
     order = rows[np.lexsort((age[rows], text_hash[rows]))]
     first = np.ones(len(order), dtype=bool)
     first[1:] = text_hash[order][1:] != text_hash[order][:-1]
-    root = order[np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))]
+    del text_hash, rows
+    root = order[np.maximum.accumulate(np.where(first, np.arange(len(order), dtype=np.int32), 0))]
     # One record per text: the earliest copy stands for all of them.
-    roots = order[first]
-    searched = roots[sizes[roots] >= MIN_SHINGLES]
-    earliest = np.full(len(text_hash), -1, dtype=np.int64)
+    searched = np.sort(order[first])
+    searched = searched[sizes[searched] >= MIN_SHINGLES]
+    del first
+    earliest = np.full(len(out), -1, dtype=np.int32)
     earliest[searched] = _earliest_related(searched, age, sizes, minhash, related_rows)
     found = earliest[root]
     out[order] = np.where(order == root, found, np.where(found >= 0, found, root))
@@ -255,12 +300,12 @@ def originals(
 
 
 def _earliest_related(
-    rows: np.ndarray, age: np.ndarray, sizes: np.ndarray, minhash: np.ndarray, related_rows: Related
+    rows: np.ndarray, age: np.ndarray, sizes: np.ndarray, minhash: Values, related_rows: Related
 ) -> np.ndarray:
     """For each of `rows`, the row of the earliest of its candidates among `rows` whose text is
     related, else -1 (`age`, `sizes`, `minhash` are by row)."""
     age, sizes = age[rows], sizes[rows]
-    best = np.full(len(rows), -1, dtype=np.int64)
+    best = np.full(len(rows), -1, dtype=np.int32)
     for owner, candidate in _candidates(age, minhash, rows):
         equal = _equal_values(minhash, rows[owner], rows[candidate])
         small = np.minimum(sizes[owner], sizes[candidate]).astype(np.float64)
@@ -275,20 +320,26 @@ def _earliest_related(
         jaccard = equal / BINS
         contained = jaccard * (small + large) / ((1 + jaccard) * small)
         # The earliest candidate of each record first, then the others, the most contained first.
-        earliest = np.full(len(age), np.iinfo(np.int64).max, dtype=np.int64)
+        earliest = np.full(len(age), np.iinfo(age.dtype).max, dtype=age.dtype)
         np.minimum.at(earliest, owner, age[candidate])
         later = age[candidate] != earliest[owner]
         order = np.lexsort((age[candidate], -contained, later, owner))
-        _try_in_order(owner[order], candidate[order], age, best, lambda a, b: related_rows(rows[a], rows[b]))
+        owner, candidate = owner[order], candidate[order]
+        # A few records at a time, to the end: their texts are still at hand for each try.
+        group = np.searchsorted(owner, np.unique(owner)[::_OWNERS_AT_ONCE])
+        for start, end in zip(group, np.append(group[1:], len(owner))[: len(group)], strict=True):
+            _try_in_order(
+                owner[start:end], candidate[start:end], age, best, lambda a, b: related_rows(rows[a], rows[b])
+            )
     return np.where(best >= 0, rows[np.maximum(best, 0)], -1)
 
 
-def _equal_values(minhash: np.ndarray, owner: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+def _equal_values(minhash: Values, owner: np.ndarray, candidate: np.ndarray) -> np.ndarray:
     """How many MinHash values each (owner, candidate) pair has in common, a block at a time."""
     equal = np.empty(len(owner), dtype=np.int64)
     for at in range(0, len(owner), _PAIRS_COMPARED_AT_ONCE):
         block = slice(at, at + _PAIRS_COMPARED_AT_ONCE)
-        equal[block] = np.count_nonzero(minhash[owner[block]] == minhash[candidate[block]], axis=1)
+        equal[block] = np.count_nonzero(minhash.take(owner[block]) == minhash.take(candidate[block]), axis=1)
     return equal
 
 
@@ -331,22 +382,22 @@ def _value_order(age: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def _candidates(
-    age: np.ndarray, minhash: np.ndarray, rows: np.ndarray
+    age: np.ndarray, minhash: Values, rows: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(record, candidate) pairs of the records of `rows` (by their index in `rows`; `age` is
     theirs, `minhash` by row), each once, all of a record's in one chunk of about
     _CANDIDATES_AT_ONCE pairs."""
     n = len(age)
-    counts = np.zeros(n, dtype=np.int64)
-    for b in range(minhash.shape[1]):
-        order, _, count = _value_order(age, minhash[rows, b])
+    counts = np.zeros(n, dtype=np.int32)
+    for b in range(BINS):
+        order, _, count = _value_order(age, minhash.take(rows, b))
         counts[order] += count
     chunk = np.cumsum(counts) // _CANDIDATES_AT_ONCE
     for part in np.unique(chunk[counts > 0]):
         members = (chunk == part) & (counts > 0)
         pairs = []
-        for b in range(minhash.shape[1]):
-            order, start, count = _value_order(age, minhash[rows, b])
+        for b in range(BINS):
+            order, start, count = _value_order(age, minhash.take(rows, b))
             position = np.flatnonzero(members[order] & (count > 0))
             lengths = count[position]
             total = int(lengths.sum())

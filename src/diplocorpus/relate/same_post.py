@@ -102,7 +102,7 @@ def copies(
     ]
     a = np.concatenate([e[0] for e in edges])
     b = np.concatenate([e[1] for e in edges])
-    out = np.full(n, -1, dtype=np.int64)
+    out = np.full(n, -1, dtype=np.int32)
     if not len(a):
         return out
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(n, n))
