@@ -24,7 +24,7 @@ def linker(catalog):
 
 @pytest.fixture(scope="module")
 def gazetteer(catalog):
-    return Gazetteer(catalog, ner.phrase_keys)
+    return Gazetteer(catalog, ner.phrase_keys, ner.word_key)
 
 
 def test_countries_come_from_cldr_with_curated_names_added(catalog) -> None:
@@ -79,7 +79,7 @@ def test_fold_ignores_case_accents_articles_and_punctuation() -> None:
 
 def _found(gazetteer, text):
     analysis = ner.tag([text])[0]
-    return [(text[a:b], e) for a, b, e in gazetteer.find(text, analysis.tokens)]
+    return [(text[a:b], e) for a, b, e in gazetteer.find(text, analysis.words)]
 
 
 def test_gazetteer_finds_the_longest_name_in_either_script(gazetteer) -> None:
@@ -92,6 +92,25 @@ def test_gazetteer_finds_the_longest_name_in_either_script(gazetteer) -> None:
     assert ("Forum de partenariat Russie–Afrique", "russia-africa-partnership-forum") in _found(
         gazetteer, text
     )
+
+
+def test_gazetteer_keys_only_the_words_where_a_name_can_be(catalog) -> None:
+    keyed = []
+
+    def word_key(word: str) -> str:
+        keyed.append(word)
+        return ner.word_key(word)
+
+    gazetteer = Gazetteer(catalog, ner.phrase_keys, word_key)
+    text = "la deuxième conférence du Forum de partenariat Russie–Afrique au Caire, selon l'ONU"
+    found = [(text[a:b], e) for a, b, e in gazetteer.find(text, ner.latin_words(text))]
+    assert found == [
+        ("Forum de partenariat Russie–Afrique", "russia-africa-partnership-forum"),
+        ("Caire", "cairo"),
+        ("ONU", "un"),
+    ]
+    # Capitalised words, and the words that go on a name begun there; no other.
+    assert keyed == ["Forum", "de", "partenariat", "Russie", "Afrique", "Caire", "ONU"]
 
 
 def test_gazetteer_matches_acronyms_in_capitals_only(gazetteer) -> None:

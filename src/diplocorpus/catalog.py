@@ -19,7 +19,9 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from diplocorpus.errors import ManifestError
 from diplocorpus.names import fold_word, name_key
@@ -36,6 +38,7 @@ _FEMININE = re.compile(r"(?:ova|eva|yova|ina|ya|aya|kaia|kaïa)$|(?:ова|ев�
 _MASCULINE = re.compile(r"(?:ov|ev|yov|in|sky|skiy|ski|skii)$|(?:ов|ев|ёв|ин|ский|цкий|ой)$")
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lowercase letters and digits only, accents and leading articles removed.
 
@@ -242,45 +245,75 @@ _NAME_GAP = re.compile(r"[ \u00a0'’.\-–—]*")
 
 
 class Gazetteer:
-    """Catalogue names found in a text word by word: the longest alias that matches the
-    words' keys (folded; lemmas for Russian) at a capitalised word, if it names one entry."""
+    """Catalogue names found in a text word by word: the longest alias whose words' keys
+    (folded; lemmas for Russian) match the text's from a capitalised word on, if it names
+    one entry.
 
-    def __init__(self, rows: Sequence[EntityCatalogRow], keys_of: Callable[[str], tuple[str, ...]]):
-        self._names: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    `keys_of` gives the keys of an alias's words, `word_key` the key of one word of a text
+    (ner.phrase_keys and ner.word_key: the same keys for the same words). A text word is
+    keyed only where a name could start (a capitalised word) or go on: most words never are.
+    """
+
+    def __init__(
+        self,
+        rows: Sequence[EntityCatalogRow],
+        keys_of: Callable[[str], tuple[str, ...]],
+        word_key: Callable[[str], str],
+    ):
+        self._word_key = word_key
+        # A trie of the aliases' keys: word key -> node; under _IDS, the entries named there.
+        self._trie: dict[str | None, Any] = {}
         # Names written in capitals (UN, AES, МИД) match only capitals: 'Un' opens sentences.
-        self._acronyms: set[tuple[str, ...]] = set()
+        self._acronyms: set[str] = set()
         for row in rows:
             for name in names_of(row):
                 key = keys_of(name)
                 if key and (len(key) > 1 or len(key[0]) > 2 or name.isupper()):
-                    self._names[key].add(row.entity_id)
+                    node = self._trie
+                    for word in key:
+                        node = node.setdefault(word, {})
+                    node.setdefault(_IDS, set()).add(row.entity_id)
                     if len(key) == 1 and name.isupper():
-                        self._acronyms.add(key)
-        self._longest = max((len(k) for k in self._names), default=0)
+                        self._acronyms.add(key[0])
 
-    def find(self, text: str, tokens: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-        """(start, end, entity_id) of the catalogue names in `text`, given its tokens."""
+    def find(self, text: str, words: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        """(start, end, entity_id) of the catalogue names in `text`, given its words' offsets."""
         found = []
         i = 0
-        while i < len(tokens):
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                span = tokens[i : i + n]
-                key = tuple(t[2] for t in span)
-                ids = self._names.get(key)
-                if (
-                    ids
-                    and len(ids) == 1
-                    and text[span[0][0]].isupper()
-                    and (key not in self._acronyms or text[span[0][0] : span[-1][1]].isupper())
-                    and self._joined(text, span)
-                ):
-                    found.append((span[0][0], span[-1][1], next(iter(ids))))
-                    i += n
-                    break
-            else:
+        while i < len(words):
+            n = self._longest_name(text, words, i) if text[words[i][0]].isupper() else None
+            if n is None:
                 i += 1
+                continue
+            length, entity_id = n
+            found.append((words[i][0], words[i + length - 1][1], entity_id))
+            i += length
         return found
 
-    @staticmethod
-    def _joined(text: str, span: Sequence[tuple[int, int, str]]) -> bool:
-        return all(_NAME_GAP.fullmatch(text[a[1] : b[0]]) for a, b in zip(span, span[1:], strict=False))
+    def _longest_name(self, text: str, words: Sequence[tuple[int, int]], i: int) -> tuple[int, str] | None:
+        """(number of words, entity_id) of the longest alias naming one entry at word i."""
+        best = None
+        node = self._trie
+        j = i
+        while True:
+            key = self._word_key(text[words[j][0] : words[j][1]])
+            node = node.get(key)
+            if node is None:
+                break
+            ids = node.get(_IDS)
+            if (
+                ids
+                and len(ids) == 1
+                and (j > i or key not in self._acronyms or text[words[i][0] : words[j][1]].isupper())
+            ):
+                best = (j - i + 1, next(iter(ids)))
+            j += 1
+            # Stop where no alias goes on, or the next word is not joined to this one.
+            if j == len(words) or len(node) == (_IDS in node):
+                break
+            if not _NAME_GAP.fullmatch(text, words[j - 1][1], words[j][0]):
+                break
+        return best
+
+
+_IDS = None  # where a trie node keeps the entries named by the words that lead to it

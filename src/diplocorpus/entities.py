@@ -9,11 +9,13 @@ French model calls MISC, is a place).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from diplocorpus import ner
-from diplocorpus.catalog import Gazetteer, Linker
+from diplocorpus.catalog import Gazetteer, Linker, fold
+from diplocorpus.names import fold_word
 from diplocorpus.records import Span
 from diplocorpus.rows import EntityCatalogRow, EntityRow, PostRow
 from diplocorpus.rules import find_rule_entities
@@ -32,6 +34,13 @@ def _marked_normal(span: Span) -> str:
     return target if "://" in target else f"https://{target}"
 
 
+def forget_words() -> None:
+    """Empty the caches of words, names and parses that the stage fills as it goes, so
+    that the next texts are met as new (benchmarks time the stage on unseen text)."""
+    ner.forget_words()
+    fold.cache_clear()
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     start: int
@@ -46,12 +55,14 @@ class Recognizer:
     """Finds and links the mentions of posts' texts, with the catalogue it was given."""
 
     def __init__(self, catalog: Sequence[EntityCatalogRow], models: bool = True):
-        """`models`: run spaCy and natasha (NER, Russian lemmas); without them, mentions
-        come from the input's marks, the rules and the catalogue's names only."""
+        """`models`: run spaCy and natasha (NER), and match Russian words by their lemmas
+        (pymorphy); without them, mentions come from the input's marks, the rules and the
+        catalogue's names, matched on folded words."""
         self.models = models
         keys_of = ner.phrase_keys if models else ner.word_keys
+        self.word_key = ner.word_key if models else fold_word
         self.linker = Linker(catalog, keys_of)
-        self.gazetteer = Gazetteer(catalog, keys_of)
+        self.gazetteer = Gazetteer(catalog, keys_of, self.word_key)
 
     def rows(
         self,
@@ -108,12 +119,13 @@ class Recognizer:
                     "rule",
                 )
             )
-        for start, end, entity_id in self.gazetteer.find(text, analysis.tokens):
+        for start, end, entity_id in self.gazetteer.find(text, analysis.words):
             candidates.append(Candidate(start, end, self.linker.types[entity_id], None, entity_id, "catalog"))
+        starts = [a for a, _ in analysis.words]
         words = None
         for t in analysis.tagged:
             surface = text[t.start : t.end]
-            lemmas = " ".join(key for a, b, key in analysis.tokens if t.start <= a and b <= t.end)
+            lemmas = " ".join(self._keys_within(text, analysis.words, starts, t.start, t.end))
             entity_id = self.linker.link(surface, t.normal, t.type, lemmas)
             if entity_id is None and t.type != "PER" and " " not in surface:
                 # One capitalised word that the same text also writes in lower case is a
@@ -141,3 +153,14 @@ class Recognizer:
                 taken[c.start : c.end] = b"\x01" * (c.end - c.start)
                 chosen.append(c)
         return sorted(chosen, key=lambda c: c.start)
+
+    def _keys_within(
+        self, text: str, words: Sequence[ner.Word], starts: list[int], start: int, end: int
+    ) -> Iterator[str]:
+        """The keys of the words that lie within text[start:end]."""
+        for i in range(bisect_left(starts, start), len(words)):
+            a, b = words[i]
+            if a >= end:
+                break
+            if b <= end:
+                yield self.word_key(text[a:b])

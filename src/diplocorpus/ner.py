@@ -12,14 +12,20 @@ failure modes, handled around them rather than inside:
 
 Texts are tagged line run by line run: Cyrillic runs go to natasha, Latin runs to spaCy, so
 a post in both languages gets both models.
+
+Only the models' NER runs over whole texts. What the catalogue needs of a word, its key
+(folded; for Russian the lemma of pymorphy's most likely parse), is computed for the few
+words where a name can be, and cached; a Russian name is put in the nominative as natasha
+does it, with its morphology tagger run only on the names whose parses leave the case open.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from diplocorpus.names import fold_word
@@ -246,6 +252,20 @@ def _russian() -> Any:
     return Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), MorphVocab()
 
 
+@cache
+def _blas() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def one_blas_thread() -> Any:
+    """A context in which numpy's BLAS runs on one thread. natasha's models are numpy
+    matrix products on a few words at a time: a second BLAS thread only spins, doubling
+    their CPU time, and the build already runs one worker per core."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
 def tag_french(texts: Sequence[str]) -> list[list[Tagged]]:
     """French NER on each text (already a Latin-script run)."""
     nlp = _french()
@@ -261,101 +281,223 @@ def tag_french(texts: Sequence[str]) -> list[list[Tagged]]:
     return out
 
 
-Token = tuple[int, int, str]  # start, end, key (folded word; lemma for Russian)
+Word = tuple[int, int]  # start, end of a word in a text
 _LATIN_WORD = re.compile(r"[^\W_]+")
+_CYRILLIC_LETTER = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
-def latin_tokens(text: str) -> list[Token]:
-    """Words of a Latin-script text with their folded form (case and accents removed)."""
-    return [(m.start(), m.end(), fold_word(m.group())) for m in _LATIN_WORD.finditer(text)]
+def latin_words(text: str) -> list[Word]:
+    """The words of a Latin-script text (runs of letters and digits)."""
+    return [m.span() for m in _LATIN_WORD.finditer(text)]
 
 
-def tag_russian(text: str) -> tuple[list[Tagged], list[Token]]:
-    """Russian NER on a text (a Cyrillic run), with each name in the nominative, and the
-    text's words with their lemmas."""
-    from natasha import Doc
+def cyrillic_words(text: str) -> list[Word]:
+    """The words of a Cyrillic-script text, as natasha's segmenter (razdel) cuts them:
+    'С.В.Лавров' and 'Северо-Запад' are words; punctuation is not."""
+    return [(t.start, t.stop) for t in _russian()[0].tokenize(text) if any(c.isalnum() for c in t.text)]
 
-    segmenter, ner, morph, vocab = _russian()
-    doc = Doc(mask(text))
-    doc.segment(segmenter)
-    doc.tag_ner(ner)
-    doc.tag_morph(morph)
-    tokens = _lemmas(doc, vocab)
-    found = []
-    for span in doc.spans:
+
+@lru_cache(maxsize=1 << 17)
+def word_key(word: str) -> str:
+    """The key under which a word meets the catalogue: folded (case and accents removed),
+    and for a Cyrillic word its lemma, as pymorphy's most likely parse gives it whatever
+    the context: 'Совете' -> 'совет', 'Безопасности' -> 'безопасность'.
+
+    Keys are computed only for the words that can matter (see catalog.Gazetteer), and
+    most words repeat: hence the cache.
+    """
+    if not _CYRILLIC_LETTER.search(word):
+        return fold_word(word)
+    forms = _russian()[3](word.lower().replace("ё", "е"))
+    return fold_word(forms[0].normal if forms else word)
+
+
+def tag_russian(text: str) -> tuple[list[Tagged], list[Word]]:
+    """Russian NER on a text (a Cyrillic run), each name in the nominative; and the
+    text's words, as natasha's segmenter cuts them."""
+    segmenter, ner, _, _ = _russian()
+    masked = mask(text)
+    tokens = list(segmenter.tokenize(masked))
+    kept = []
+    for span in ner(masked).spans:
         cleaned = clean(text, span.start, span.stop, span.type)
-        if not cleaned:
-            continue
-        span.normalize(vocab)
-        normal = span.normal if cleaned == (span.start, span.stop) else text[cleaned[0] : cleaned[1]]
-        found.append(Tagged(cleaned[0], cleaned[1], span.type, normal, "natasha"))
-    return found, tokens
+        if cleaned:
+            kept.append((span, cleaned))
+    # Only a span that clean() left whole keeps natasha's normal form.
+    whole = [(span.start, span.stop) for span, cleaned in kept if cleaned == (span.start, span.stop)]
+    normals = dict(zip(whole, _nominatives(masked, tokens, whole), strict=True))
+    found = []
+    for span, (start, end) in kept:
+        normal = normals.get((start, end), text[start:end])
+        found.append(Tagged(start, end, span.type, normal, "natasha"))
+    return found, [(t.start, t.stop) for t in tokens if any(c.isalnum() for c in t.text)]
 
 
-def _lemmas(doc: Any, vocab: Any) -> list[Token]:
-    tokens = []
-    for token in doc.tokens:
-        if any(c.isalnum() for c in token.text):
-            token.lemmatize(vocab)
-            tokens.append((token.start, token.stop, fold_word(token.lemma or token.text)))
-    return tokens
+# Words either side of a name that the morphology tagger sees to tell its case ("в Сахеле").
+_CONTEXT = 2
+
+
+def _nominatives(text: str, tokens: Sequence[Any], spans: Sequence[Word]) -> list[str]:
+    """natasha's nominative of each span of `text`, given the text's tokens.
+
+    natasha (DocSpan.normalize) inflects each word of a name to the nominative from the
+    parse that its morphology tagger's tag selects. Most words need no tagger: all their
+    parses give one nominative (Совете, России, Мали). Only the spans with a word whose
+    parses disagree (Лаврова: Лавров or Лаврова; Безопасности: singular or plural) are
+    tagged, each with _CONTEXT words either side in its sentence rather than the whole
+    text: on the seed posts the normal forms are those of tagging whole texts, at a
+    fraction of the cost.
+    """
+    starts = [t.start for t in tokens]
+    words = [_tokens_within(tokens, starts, start, end) for start, end in spans]
+    agreed = [_agreed_nominative(w) for w in words]
+    ambiguous = [w for w, normal in zip(words, agreed, strict=True) if normal is None]
+    tagged = iter(_tagged_nominatives(text, tokens, ambiguous) if ambiguous else [])
+    return [normal if normal is not None else next(tagged) for normal in agreed]
+
+
+def _agreed_nominative(tokens: Sequence[Any]) -> str | None:
+    """The nominative of a span's tokens when every word's parses agree on theirs."""
+    from natasha.norm import recover_spaces
+    from natasha.shape import recover_shape
+
+    nominatives = [_nominative(t.text) for t in tokens]
+    if None in nominatives:
+        return None
+    return recover_spaces(
+        [recover_shape(n, t.text) for n, t in zip(nominatives, tokens, strict=True)], tokens
+    )
+
+
+def _tagged_nominatives(text: str, tokens: Sequence[Any], spans: Sequence[Sequence[Any]]) -> list[str]:
+    """natasha's nominative of each span's tokens, from the morphology tagger's tags of
+    the span and of the words around it in its sentence."""
+    from natasha.doc import DocToken
+    from natasha.norm import normalize
+
+    segmenter, _, tagger, vocab = _russian()
+    starts = [t.start for t in tokens]
+    sentences = [(s.start, s.stop) for s in segmenter.sentenize(text)]
+    windows = []
+    for span in spans:
+        sentence_start, sentence_end = next((a, b) for a, b in sentences if a <= span[0].start < b)
+        sentence = _tokens_within(tokens, starts, sentence_start, sentence_end)
+        at = sentence.index(span[0])
+        low, high = max(0, at - _CONTEXT), min(len(sentence), at + len(span) + _CONTEXT)
+        windows.append((at - low, [t.text for t in sentence[low:high]]))
+    normals = []
+    for span, (offset, _), markup in zip(spans, windows, tagger.map([w for _, w in windows]), strict=True):
+        tags = markup.tokens[offset : offset + len(span)]
+        tagged = [
+            DocToken(t.start, t.stop, t.text, pos=m.pos, feats=m.feats)
+            for t, m in zip(span, tags, strict=True)
+        ]
+        normals.append(normalize(vocab, tagged))
+    return normals
+
+
+def _tokens_within(tokens: Sequence[Any], starts: list[int], start: int, end: int) -> list[Any]:
+    """The tokens that lie within [start, end), as natasha envelops a span's tokens."""
+    within = []
+    for i in range(bisect_left(starts, start), len(tokens)):
+        token = tokens[i]
+        if token.start >= end:
+            break
+        if token.stop <= end:
+            within.append(token)
+    return within
+
+
+_INFLECTED_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
+
+
+@lru_cache(maxsize=1 << 16)
+def _nominative(word: str) -> str | None:
+    """What natasha makes of `word` in a name, lower-cased, when all its parses agree;
+    None when they disagree and only the morphology tagger's tag can choose.
+
+    natasha inflects a noun, adjective or participle that is not in the nominative to the
+    nominative (keeping number and gender), and leaves any other word as it is. What it
+    makes of a verb or short adjective (no case) depends on the tag: the tagger decides.
+    """
+    word = word.lower().replace("ё", "е")
+    nominatives = set()
+    seen = set()
+    for form in _russian()[3](word):
+        case = form.feats.get("Case")
+        if form.pos not in _INFLECTED_POS or case == "Nom":
+            nominatives.add(word)
+        elif case is None:
+            return None
+        else:
+            # The forms of one lexeme in one number and gender share their nominative.
+            lexeme = (form.normal, form.pos, form.feats.get("Number"), form.feats.get("Gender"))
+            if lexeme not in seen:
+                seen.add(lexeme)
+                nominative = form.inflect({"Nom"})
+                nominatives.add(nominative.word.replace("ё", "е") if nominative else word)
+        if len(nominatives) > 1:
+            return None
+    return nominatives.pop() if nominatives else word
+
+
+def forget_words() -> None:
+    """Empty the caches of word keys and parses, so that the next texts are met as new
+    (benchmarks time the stage on text it has not seen)."""
+    word_key.cache_clear()
+    _nominative.cache_clear()
+    if _russian.cache_info().currsize:
+        type(_russian()[3]).parse.cache_clear()
 
 
 @cache
 def phrase_keys(phrase: str) -> tuple[str, ...]:
-    """The token keys of a phrase, as `tag` gives them for a text: folded words, lemmas for
-    Russian ('Совете Безопасности ООН' -> ('совет', 'безопасность', 'оон'))."""
-    if script_of(phrase) != "cyrillic":
-        return tuple(key for _, _, key in latin_tokens(phrase))
-    from natasha import Doc
+    """The keys of a phrase's words, as `tag` cuts a text into words and word_key keys
+    them ('Совете Безопасности ООН' -> ('совет', 'безопасность', 'оон'))."""
+    words = cyrillic_words(phrase) if script_of(phrase) == "cyrillic" else latin_words(phrase)
+    return tuple(word_key(phrase[a:b]) for a, b in words)
 
-    segmenter, _, morph, vocab = _russian()
-    doc = Doc(phrase)
-    doc.segment(segmenter)
-    doc.tag_morph(morph)
-    return tuple(key for _, _, key in _lemmas(doc, vocab))
+
+def word_keys(phrase: str) -> tuple[str, ...]:
+    """The folded words of a phrase in any script, without lemmas: the keys when the
+    models are left out."""
+    return tuple(fold_word(phrase[a:b]) for a, b in latin_words(phrase))
 
 
 @dataclass(frozen=True, slots=True)
 class Analysis:
-    """What the models make of a text: the mentions they find, and its words with keys."""
+    """What the models make of a text: the mentions they find, and its words."""
 
     tagged: list[Tagged]
-    tokens: list[Token]
-
-
-def word_keys(phrase: str) -> tuple[str, ...]:
-    """The folded words of a phrase in any script, without lemmas: the keys `tag` gives
-    when the models are left out."""
-    return tuple(key for _, _, key in latin_tokens(phrase))
+    words: list[Word]
 
 
 def tag(texts: Sequence[str], models: bool = True) -> list[Analysis]:
     """Mentions and words of each text, offsets into that text, sorted by start.
 
-    Without `models`, no mention is tagged and every word's key is its folded form (no
-    Russian lemmas): the cheap path of `diplocorpus build --no-ner`.
+    Without `models`, no mention is tagged and the words are cut the same way in every
+    script: the cheap path of `diplocorpus build --no-ner`.
     """
     if not models:
-        return [Analysis([], latin_tokens(text)) for text in texts]
+        return [Analysis([], latin_words(text)) for text in texts]
     latin: list[tuple[int, int, str]] = []  # (text index, run start, run text)
     tagged: list[list[Tagged]] = [[] for _ in texts]
-    tokens: list[list[Token]] = [[] for _ in texts]
-    for i, text in enumerate(texts):
-        for start, end, script in runs(text):
-            run = text[start:end]
-            if script == "cyrillic":
-                found, words = tag_russian(run)
-                tagged[i].extend(_shift(found, start))
-            else:
-                latin.append((i, start, run))
-                words = latin_tokens(run)
-            tokens[i].extend((a + start, b + start, key) for a, b, key in words)
-    for (i, start, _), found in zip(latin, tag_french([run for _, _, run in latin]), strict=True):
-        tagged[i].extend(_shift(found, start))
+    words: list[list[Word]] = [[] for _ in texts]
+    with one_blas_thread():
+        for i, text in enumerate(texts):
+            for start, end, script in runs(text):
+                run = text[start:end]
+                if script == "cyrillic":
+                    found, run_words = tag_russian(run)
+                    tagged[i].extend(_shift(found, start))
+                else:
+                    latin.append((i, start, run))
+                    run_words = latin_words(run)
+                words[i].extend((a + start, b + start) for a, b in run_words)
+        for (i, start, _), found in zip(latin, tag_french([run for _, _, run in latin]), strict=True):
+            tagged[i].extend(_shift(found, start))
     return [
-        Analysis(sorted(t, key=lambda m: (m.start, m.end)), sorted(w))
-        for t, w in zip(tagged, tokens, strict=True)
+        Analysis(sorted(t, key=lambda m: (m.start, m.end)), w) for t, w in zip(tagged, words, strict=True)
     ]
 
 

@@ -127,6 +127,8 @@ _SUBDIVISION_FLAG = re.compile(
 
 
 def _find_urls(text: str) -> Iterator[Mention]:
+    if "://" not in text and "www." not in text and "t.me/" not in text:
+        return  # a cheap test first: most texts have no link
     for m in _URL.finditer(text):
         url = _strip_trailing(m.group())
         prefix = _SCHEME.match(url)
@@ -147,11 +149,15 @@ def _strip_trailing(url: str) -> str:
 
 
 def _find_mentions(text: str) -> Iterator[Mention]:
+    if "@" not in text:
+        return
     for m in _MENTION.finditer(text):
         yield Mention(m.start(), m.end(), m.group(), MENTION, m.group(1).lower())
 
 
 def _find_hashtags(text: str) -> Iterator[Mention]:
+    if "#" not in text:
+        return
     for m in _HASHTAG.finditer(text):
         tag = m.group(1)
         if any(c.isalpha() for c in tag):  # '#1' is a number, not a tag
@@ -231,7 +237,9 @@ def find_dates(text: str, year: int | None = None) -> list[DateMention]:
     '2025-12-28/2025-12-29'
     """
     found: list[DateMention] = []
-    for pattern in (_DAY_FIRST, _MONTH_FIRST):
+    # Month-first dates need an English month name: a cheap test first, most texts have none.
+    english = any(name in text for name in _ENGLISH)
+    for pattern in (_DAY_FIRST, _MONTH_FIRST) if english else (_DAY_FIRST,):
         for m in pattern.finditer(text):
             date = _date_from_match(text, m, year)
             if date is not None:

@@ -1,0 +1,102 @@
+"""The models' side of the entity stage: Russian normal forms, word keys, BLAS threads."""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import ROOT
+from diplocorpus import ner
+
+
+def _names(text: str) -> list[tuple[str, str, str | None]]:
+    found, _ = ner.tag_russian(text)
+    return [(text[t.start : t.end], t.type, t.normal) for t in found]
+
+
+def test_russian_names_are_put_in_the_nominative() -> None:
+    text = "Помощник Президента России Юрий Ушаков провёл встречу в Сахеле с представителями Совета Безопасности ООН."
+    assert _names(text) == [
+        ("России", "LOC", "Россия"),
+        ("Юрий Ушаков", "PER", "Юрий Ушаков"),
+        ("Сахеле", "LOC", "Сахель"),
+        # natasha inflects every word of an organisation's name (it has no syntax here).
+        ("Совета Безопасности", "ORG", "Совет Безопасность"),
+        ("ООН", "ORG", "ООН"),
+    ]
+    text = "Министр иностранных дел Российской Федерации С.В.Лавров встретился с Марией Захаровой."
+    assert _names(text) == [
+        ("Российской Федерации", "LOC", "Российская Федерация"),
+        ("С.В.Лавров", "PER", "С.В.Лавров"),
+        ("Марией Захаровой", "PER", "Мария Захарова"),
+    ]
+
+
+def _natasha_whole_text_normals(text: str) -> list[tuple[int, int, str]]:
+    """natasha's own way: the morphology tagger over the whole text, then each span normalised."""
+    from natasha import Doc
+
+    segmenter, tagger, morph, vocab = ner._russian()
+    doc = Doc(ner.mask(text))
+    doc.segment(segmenter)
+    doc.tag_ner(tagger)
+    doc.tag_morph(morph)
+    normals = []
+    for span in doc.spans:
+        if ner.clean(text, span.start, span.stop, span.type) == (span.start, span.stop):
+            span.normalize(vocab)
+            normals.append((span.start, span.stop, span.normal))
+    return normals
+
+
+def test_normal_forms_are_natashas_own_on_the_seed_posts() -> None:
+    """Tagging only the names whose case is open, in a window of their sentence, gives
+    the normal forms of tagging whole texts (ner._nominatives)."""
+    posts = pq.read_table(ROOT / "data/posts.parquet", columns=["text"]).to_pylist()
+    runs = [
+        p["text"][start:end]
+        for p in posts
+        if p["text"]
+        for start, end, script in ner.runs(p["text"])
+        if script == "cyrillic"
+    ]
+    compared = 0
+    for run in runs:
+        expected = _natasha_whole_text_normals(run)
+        found, _ = ner.tag_russian(run)
+        ours = {(t.start, t.end): t.normal for t in found}
+        for start, end, normal in expected:
+            assert ours[(start, end)] == normal, run[start:end]
+        compared += len(expected)
+    assert compared > 100
+
+
+def test_word_keys_are_lemmas_in_cyrillic_and_folded_words_otherwise() -> None:
+    assert [ner.word_key(w) for w in ("Совете", "Безопасности", "России", "Sergueï", "ONU")] == [
+        "совет",
+        "безопасность",
+        "россия",
+        "serguei",
+        "onu",
+    ]
+    assert ner.phrase_keys("Совете Безопасности ООН") == ner.phrase_keys("Совет Безопасности ООН")
+    assert ner.phrase_keys("Forum de partenariat Russie–Afrique") == (
+        "forum",
+        "de",
+        "partenariat",
+        "russie",
+        "afrique",
+    )
+
+
+def test_forgetting_words_empties_the_caches() -> None:
+    ner.word_key("Совете")
+    ner.forget_words()
+    assert ner.word_key.cache_info().currsize == 0
+
+
+def test_the_models_run_on_one_blas_thread() -> None:
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    with ner.one_blas_thread():
+        blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        assert blas and all(p["num_threads"] == 1 for p in blas)
