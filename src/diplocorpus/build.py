@@ -15,7 +15,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -38,6 +37,7 @@ from diplocorpus.shard import (
     dated,
     make_shard,
     shard_key,
+    timed,
 )
 from diplocorpus.tables import to_table
 from diplocorpus.validate import validate_files
@@ -123,23 +123,23 @@ def build(
         if on_source:
             on_source(job.entry)
     keys = [job.key for job in jobs]
-    with _timed(seconds, "relate"):
+    with timed(seconds, "relate"):
         related = relations(cache, keys)
         duplicates, translations = related.duplicate_of, related.translations
     catalog = read_catalog(package_dir)
     with staging(package_dir) as stage:
-        with _timed(seconds, "write"):
+        with timed(seconds, "write"):
             sources = write_shards(stage, cache, keys, duplicates, summary)
             for name, rows in (("translations", translations), ("entity_catalog", catalog)):
                 with TableWriter(stage, name) as writer:
                     writer.write(to_table(name, rows))
                 summary.rows[name] = len(rows)
             write_descriptor(stage, datapackage(stage, sources))
-        with _timed(seconds, "validate"):
+        with timed(seconds, "validate"):
             problems = validate_files(stage / "data", package_dir)
             if problems:
                 raise ValidationFailed(problems)
-        with _timed(seconds, "write"):
+        with timed(seconds, "write"):
             write_documents(stage, package_dir)
             publish(stage, package_dir)
     if options.cache:
@@ -296,12 +296,3 @@ def _run_dask(jobs: list[Job], scheduler: str | None) -> Iterator[tuple[Shard, J
                 yield future.result(), job_of[future]
         finally:
             client.cancel(futures)
-
-
-@contextmanager
-def _timed(seconds: Counter[str], stage: str) -> Iterator[None]:
-    started = time.perf_counter()
-    try:
-        yield
-    finally:
-        seconds[stage] += time.perf_counter() - started

@@ -73,16 +73,13 @@ class Shard:
     raw_bytes: int = 0
     records: int = 0
 
-    def table(self, name: str) -> pa.Table:
-        return pa.ipc.open_stream(self.tables[name]).read_all()
-
 
 def make_shard(job: Job) -> Shard:
     """Parse and enrich one raw file; raise FormatError naming the file and line."""
     package_dir = Path(job.package_dir)
     entry = job.entry
     seconds: Counter[str] = Counter()
-    with _timed(seconds, "parse"):
+    with timed(seconds, "parse"):
         raw = read_raw(package_dir, entry)
         platform = PLATFORMS[entry.format]
         declared = entry.fields.get("platform")
@@ -98,7 +95,7 @@ def make_shard(job: Job) -> Shard:
             raise FormatError(f"{where}: {err}") from None
         posts, reactions, issues = post_rows(entry.source_id, items)
         source = source_row(raw, platform)
-    with _timed(seconds, "enrich"):
+    with timed(seconds, "enrich"):
         records = [item for item in items if isinstance(item, ParsedRecord)]
         marked = {row.post_id: r.entities for row, r in zip(posts, records, strict=True) if r.entities}
         posts = with_languages(posts)
@@ -106,9 +103,9 @@ def make_shard(job: Job) -> Shard:
             posts = dated(posts, source.collected_at.date() if source.collected_at else None)
         years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
         entities = _recognizer(str(package_dir), job.models).rows(posts, years, marked)
-    with _timed(seconds, "relate"):
+    with timed(seconds, "relate"):
         related = source_relations(source, posts, reactions)
-    with _timed(seconds, "tables"):
+    with timed(seconds, "tables"):
         tables = {
             "sources": to_table("sources", [source]),
             "posts": to_table("posts", posts),
@@ -146,7 +143,8 @@ def _recognizer(package_dir: str, models: bool) -> Recognizer:
 
 
 @contextmanager
-def _timed(seconds: Counter[str], stage: str) -> Iterator[None]:
+def timed(seconds: Counter[str], stage: str) -> Iterator[None]:
+    """Add the seconds the block takes to `seconds[stage]`, whatever happens in it."""
     started = time.perf_counter()
     try:
         yield
