@@ -515,7 +515,9 @@ def test_name_key_never_raises(word: str) -> None:
     assert isinstance(name_key(word), str)
 
 
-_WORDS = st.lists(st.sampled_from(["un", "Deux", "trois", "quatre", "cinq", "Лавров", "2025", "«", "🇷🇺"]), max_size=80)
+_WORDS = st.lists(
+    st.sampled_from(["un", "Deux", "trois", "quatre", "cinq", "Лавров", "2025", "«", "🇷🇺"]), max_size=80
+)
 
 
 @given(st.lists(st.one_of(st.text(max_size=80), _WORDS.map(" ".join)), max_size=6))
