@@ -255,7 +255,8 @@ def whole_corpus(records: int, folder: Path) -> None:
           f"({sum(asked) / records:.2f} per record, in {len(asked)} batches; {making:.1f} s to make them, "
           "not counted)")  # fmt: skip
     print(f"memory             the tables: {held / 1e6:.1f} MB of Arrow memory ({held / records:.0f} bytes/record); "
-          f"the step: {grown / 1e6:.0f} MB more at its peak (resident, {grown / records:.0f} bytes/record)")  # fmt: skip
+          f"the step: {grown / 1e6:.0f} MB more at its peak (resident, {grown / records:.0f} bytes/record); "
+          f"in all {(held + grown) / records:.0f} bytes/record")  # fmt: skip
     print(f"relations          duplicate_of {len(duplicates)} (copies of a page post: {copies}); "
           f"translations {len(relations.translations)} ({cross} across sources)")  # fmt: skip
 

@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import doctest
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -419,6 +420,20 @@ def test_the_tables_keep_their_schemas_through_parquet(tmp_path, everything) -> 
     assert (relations.duplicate_of, relations.translations) == _now(*everything)
     column = relations.duplicate_column()
     assert column.to_pylist() == [relations.duplicate_of.get(p.post_id) for p in dated]
+
+
+def test_minhash_values_are_read_in_place_from_chunks_and_slices() -> None:
+    texts = [ARTICLE, "court", ARTICLE.replace("Lavrov", "Choïgou"), ARTICLE[:200], ARTICLE[100:]]
+    parts = [source_relations(None, [_post(f"tg{900 + i}/L1", t)], []).features for i, t in enumerate(texts)]
+    column = pa.concat_tables([parts[0], pa.concat_tables(parts[1:]).slice(1)])["minhash"]
+    expected = column.to_pylist()
+    values = republications.Values(column)
+    rows = np.array([3, 0, 2, 3, 1])
+    taken = values.take(rows)
+    for row, got in zip(rows, taken, strict=True):
+        if expected[row] is not None:
+            assert got.tolist() == expected[row]
+    assert values.take(rows, 5).tolist() == [taken[i][5] for i in range(len(rows))]
 
 
 # Translation pairs.

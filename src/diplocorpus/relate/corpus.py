@@ -31,6 +31,8 @@ BATCH = 256
 _KEPT_KEYS = 2048
 _KEPT_WORDS = 128
 
+# texts(post_ids) -> {post_id: posts.text} for every post_id asked, at most BATCH at a time,
+# listed in the order of the features' rows (a build reading its shards can read them in turn).
 Texts = Callable[[Sequence[str]], Mapping[str, str]]
 
 

@@ -20,8 +20,12 @@ What keeps this near-linear where texts are much republished or share templates:
 - a candidate whose share of equal MinHash values is too low for a related pair of their
   sizes (probability under IMPLAUSIBLE) is not compared;
 - a record is compared with its earliest candidate first, which settles most records in a
-  group of near copies, then with the others, those sharing most values first, each only if
-  earlier than the related record found so far, at most MAX_TRIES times.
+  group of near copies, then with the others, the most contained first (as their equal
+  values tell), each only if earlier than the related record found so far, at most
+  MAX_TRIES times;
+- two texts are compared on 64-bit keys of their 5-grams first (`may_be_related`: the keys
+  bound the containment from above, and rule most pairs out), on the 5-grams themselves
+  only when the keys allow.
 """
 
 from __future__ import annotations
@@ -367,18 +371,27 @@ def _try_in_order(
         at, end, tries = at[going], end[going], tries[going]
 
 
-def _value_order(age: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _value_order(
+    by_age: np.ndarray, rank: np.ndarray, values: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Records sorted by a MinHash value then age; for each position, where its candidates
     begin in that order and how many there are: every older record of its bucket (records
-    sharing the value) up to SMALL_BUCKET records, the OLDEST_OF_LARGE earliest beyond."""
-    order = np.lexsort((age, values))
-    sorted_values = values[order]
-    change = np.ones(len(order), dtype=bool)
-    change[1:] = sorted_values[1:] != sorted_values[:-1]
-    start = np.maximum.accumulate(np.where(change, np.arange(len(order)), 0))
-    size = np.bincount(start, minlength=len(order))[start]
-    older = np.arange(len(order)) - start
-    return order, start, np.where(size <= SMALL_BUCKET, older, np.minimum(older, OLDEST_OF_LARGE))
+    sharing the value) up to SMALL_BUCKET records, the OLDEST_OF_LARGE earliest beyond.
+    `by_age` lists the records by age, and `rank` is each one's place in that list."""
+    # One sort of 64-bit keys, value then age, rather than an index sort on two keys.
+    keys = (values.astype(np.uint64) << np.uint64(32)) | rank.astype(np.uint64)
+    keys.sort()
+    order = by_age[(keys & _MASK32).astype(np.int32)]
+    keys >>= np.uint64(32)
+    change = np.ones(len(keys), dtype=bool)
+    change[1:] = keys[1:] != keys[:-1]
+    del keys
+    first = np.flatnonzero(change).astype(np.int32)
+    sizes = np.diff(np.append(first, len(change))).astype(np.int32)
+    start = np.repeat(first, sizes)
+    older = np.arange(len(change), dtype=np.int32) - start
+    count = np.where(np.repeat(sizes, sizes) <= SMALL_BUCKET, older, np.minimum(older, OLDEST_OF_LARGE))
+    return order, start, count
 
 
 def _candidates(
@@ -388,21 +401,24 @@ def _candidates(
     theirs, `minhash` by row), each once, all of a record's in one chunk of about
     _CANDIDATES_AT_ONCE pairs."""
     n = len(age)
+    by_age = np.argsort(age).astype(np.int32)
+    rank = np.empty(n, dtype=np.int32)
+    rank[by_age] = np.arange(n, dtype=np.int32)
     counts = np.zeros(n, dtype=np.int32)
     for b in range(BINS):
-        order, _, count = _value_order(age, minhash.take(rows, b))
+        order, _, count = _value_order(by_age, rank, minhash.take(rows, b))
         counts[order] += count
-    chunk = np.cumsum(counts) // _CANDIDATES_AT_ONCE
+    chunk = np.cumsum(counts, dtype=np.int64) // _CANDIDATES_AT_ONCE
     for part in np.unique(chunk[counts > 0]):
         members = (chunk == part) & (counts > 0)
         pairs = []
         for b in range(BINS):
-            order, start, count = _value_order(age, minhash.take(rows, b))
+            order, start, count = _value_order(by_age, rank, minhash.take(rows, b))
             position = np.flatnonzero(members[order] & (count > 0))
             lengths = count[position]
             total = int(lengths.sum())
             offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
             candidate = order[np.repeat(start[position], lengths) + offsets]
-            pairs.append(order[np.repeat(position, lengths)] * n + candidate)
+            pairs.append(order[np.repeat(position, lengths)].astype(np.int64) * n + candidate)
         unique = np.unique(np.concatenate(pairs))
         yield unique // n, unique % n

@@ -346,8 +346,11 @@ def shared_anchor_pairs(
     rows (a, b) of the pairs, a < b, sorted.
     """
     keep = ~np.isin(anchors, frequent)
-    order = np.lexsort((rows[keep], anchors[keep]))
-    anchors, rows = anchors[keep][order], rows[keep][order]
+    anchors, rows = anchors[keep], rows[keep].astype(np.int32)
+    # Rows come in order: a stable sort by anchor keeps them so within each anchor.
+    order = np.argsort(anchors, kind="stable")
+    anchors, rows = anchors[order], rows[order]
+    del order
     change = np.ones(len(anchors), dtype=bool)
     change[1:] = anchors[1:] != anchors[:-1]
     starts = np.flatnonzero(change)
@@ -363,7 +366,7 @@ def shared_anchor_pairs(
             members = rows[of_length[at : at + step, None] + np.arange(length)]
             a, b = members[:, first].ravel(), members[:, second].ravel()
             apart = (source[a] != source[b]) & (language[a] != language[b])
-            counted.add(a[apart] * n + b[apart])
+            counted.add(a[apart].astype(np.int64) * n + b[apart])
     pairs, counts = counted.total()
     pairs = pairs[counts >= MIN_SHARED_ANCHORS]
     return rare, pairs // n, pairs % n
