@@ -40,6 +40,7 @@ from diplocorpus.relate import (
     source_relations,
     translations,
 )
+from diplocorpus.relate.corpus import keys_in
 from diplocorpus.rows import PostRow, ReactionRow, SourceRow, TranslationRow
 from diplocorpus.tables import post_rows
 from test_golden_formats import CASES, case_input
@@ -310,7 +311,7 @@ class _CountingTexts:
         return {i: self.text_of[i] for i in post_ids}
 
 
-def _relate_in_steps(posts: list[PostRow], texts=None):
+def _relate_in_steps(posts: list[PostRow], texts=None, kept_keys: bool = False):
     by_source: dict[str, list[PostRow]] = {}
     for p in posts:
         by_source.setdefault(p.source_id, []).append(p)
@@ -321,8 +322,18 @@ def _relate_in_steps(posts: list[PostRow], texts=None):
         pa.concat_tables([p.candidates for p in parts]),
         pa.concat_tables([p.frequent_anchors for p in parts]),
         texts,
+        keys_in(pa.concat_tables([p.shingle_keys for p in parts])["keys"]) if kept_keys else None,
     )
     return relations, texts
+
+
+def test_the_kept_shingle_keys_give_the_same_relations() -> None:
+    copies = _near_copies(300) + [_post(f"tg91{i % 3}/L{i + 1}", ARTICLE) for i in range(30)]
+    made, from_texts = _relate_in_steps(copies)
+    kept, from_keys = _relate_in_steps(copies, kept_keys=True)
+    assert kept.duplicate_of == made.duplicate_of
+    assert len(kept.duplicate_of) == len(copies) - 1
+    assert from_keys.asked <= from_texts.asked
 
 
 def test_a_large_group_of_identical_texts_needs_no_text_at_all() -> None:
@@ -522,11 +533,18 @@ _WORDS = st.lists(
 
 @given(st.lists(st.one_of(st.text(max_size=80), _WORDS.map(" ".join)), max_size=6))
 def test_sketch_never_raises_counts_exactly_and_depends_on_the_text_only(texts: list[str]) -> None:
-    counts, values = republications.sketch(texts)
+    counts, values, keys = republications.sketch(texts)
     assert counts.tolist() == [len(republications.shingles(t)) for t in texts]
     assert values.shape == (len(texts), republications.BINS)
     alone = [republications.sketch([t])[1][0] for t in texts]
     assert all((v == a).all() for v, a in zip(values, alone, strict=True))
+    # The keys kept are those the whole-corpus step would make again from the text.
+    assert keys.to_pylist() == [
+        republications.shingle_keys(republications.words(t)).tolist()
+        if n >= republications.MIN_SHINGLES
+        else []
+        for t, n in zip(texts, counts.tolist(), strict=True)
+    ]
 
 
 _LINE_CHARACTERS = "aZéÉßçЁёЛлvМ Ç_2²½ .!?…:«»(),-\t\u00a0\u2009🇷🇺"
@@ -546,3 +564,13 @@ def test_name_candidates_as_before_on_every_text(everything) -> None:
 def test_docstring_examples() -> None:
     for module in (names, relate, corpus, republications, same_post, source, translations):
         assert doctest.testmod(module).failed == 0
+
+
+_KEYS = st.lists(st.integers(0, 40), max_size=30).map(lambda v: np.unique(np.array(v, dtype=np.uint64)))
+
+
+@given(_KEYS, _KEYS)
+def test_may_be_related_counts_the_keys_two_texts_share(a: np.ndarray, b: np.ndarray) -> None:
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    expected = bool(len(a) and len(b)) and common >= republications.CONTAINMENT * min(len(a), len(b))
+    assert republications.may_be_related(a, b) == expected

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from diplocorpus.catalog import read_catalog
@@ -26,11 +27,13 @@ from diplocorpus.errors import CorpusError, ValidationFailed
 from diplocorpus.parsers import formats
 from diplocorpus.read import ManifestEntry, read_manifest
 from diplocorpus.relate import CANDIDATES, FEATURES, FREQUENT_ANCHORS, Relations, relate
+from diplocorpus.relate.corpus import list_values
 from diplocorpus.rows import PostRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.shard import (
     RELATION_TABLES,
     SHARD_TABLES,
+    SHINGLE_KEYS,
     Job,
     Shard,
     ShardCache,
@@ -198,30 +201,73 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
         pa.concat_tables([cache.table(key, name) for key in keys]) if keys else schema.empty_table()
         for name, schema in zip(RELATION_TABLES, (FEATURES, CANDIDATES, FREQUENT_ANCHORS), strict=True)
     ]
-    return relate(*tables, ShardTexts(cache, keys))
+    counts = [cache.table(key, "features", ["post_id"]).num_rows for key in keys]
+    return relate(*tables, ShardTexts(cache, keys), ShardKeys(cache, keys, counts))
+
+
+class ShardKeys:
+    """The shingle keys of the features' rows asked for, read from the shards (memory-mapped;
+    the last SOURCES_KEPT shards opened are kept)."""
+
+    SOURCES_KEPT = 32
+
+    def __init__(self, cache: ShardCache, keys: list[str], counts: list[int]):
+        self.cache = cache
+        self.keys = keys
+        self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        self._kept: OrderedDict[int, pa.ChunkedArray] = OrderedDict()
+
+    def __call__(self, rows: np.ndarray) -> list[np.ndarray]:
+        shard = np.searchsorted(self.starts, rows, side="right") - 1
+        found: list[np.ndarray] = []
+        for index in np.unique(shard).tolist():  # rows are ascending: so are their shards
+            local = rows[shard == index] - self.starts[index]
+            found.extend(list_values(self._column(index), local))
+        return found
+
+    def _column(self, index: int) -> pa.ChunkedArray:
+        if index in self._kept:
+            self._kept.move_to_end(index)
+        else:
+            self._kept[index] = self.cache.table(self.keys[index], SHINGLE_KEYS)["keys"]
+            if len(self._kept) > self.SOURCES_KEPT:
+                self._kept.popitem(last=False)
+        return self._kept[index]
 
 
 class ShardTexts:
     """posts.text of the records asked for, read from their shards (the shard of the
-    source named by the post_id's prefix), the last shard read kept."""
+    source named by the post_id's prefix). The texts a shard holds stay in Arrow; only
+    those asked for become Python strings. The last SOURCES_KEPT shards read are kept."""
+
+    SOURCES_KEPT = 32
 
     def __init__(self, cache: ShardCache, keys: list[str]):
         self.cache = cache
         self.key_of = {str(cache.meta(key)["source_id"]): key for key in keys}
-        self._loaded: tuple[str, dict[str, str]] | None = None
+        self._kept: OrderedDict[str, tuple[dict[str, int], pa.Array]] = OrderedDict()
 
     def __call__(self, post_ids: Sequence[str]) -> dict[str, str]:
         by_source: dict[str, list[str]] = defaultdict(list)
         for post_id in post_ids:
             by_source[post_id.rsplit("/", 1)[0]].append(post_id)
-        return {post_id: self._texts(source)[post_id] for source, ids in by_source.items() for post_id in ids}
+        found: dict[str, str] = {}
+        for source, ids in by_source.items():
+            row_of, texts = self._source(source)
+            taken = texts.take(pa.array([row_of[post_id] for post_id in ids], pa.int64())).to_pylist()
+            found.update((post_id, text or "") for post_id, text in zip(ids, taken, strict=True))
+        return found
 
-    def _texts(self, source_id: str) -> dict[str, str]:
-        if self._loaded is None or self._loaded[0] != source_id:
-            posts = self.cache.table(self.key_of[source_id], "posts", ["post_id", "text"])
-            texts = dict(zip(posts["post_id"].to_pylist(), posts["text"].to_pylist(), strict=True))
-            self._loaded = (source_id, {k: v or "" for k, v in texts.items()})
-        return self._loaded[1]
+    def _source(self, source_id: str) -> tuple[dict[str, int], pa.Array]:
+        if source_id in self._kept:
+            self._kept.move_to_end(source_id)
+            return self._kept[source_id]
+        posts = self.cache.table(self.key_of[source_id], "posts", ["post_id", "text"])
+        row_of = {post_id: row for row, post_id in enumerate(posts["post_id"].to_pylist())}
+        self._kept[source_id] = (row_of, posts["text"].combine_chunks())
+        if len(self._kept) > self.SOURCES_KEPT:
+            self._kept.popitem(last=False)
+        return self._kept[source_id]
 
 
 def date_channels(posts: Sequence[PostRow], sources: Sequence[SourceRow]) -> list[PostRow]:

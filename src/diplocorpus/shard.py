@@ -45,6 +45,8 @@ from diplocorpus.tables import post_rows, source_row, to_table
 SHARD_TABLES = ("sources", "posts", "reactions", "parse_issues", "entities")
 # What a shard holds for the whole-corpus relations (relate/schemas.py), not published.
 RELATION_TABLES = ("features", "candidates", "frequent_anchors")
+# ... and what the reduce step reads a few rows at a time, never whole.
+SHINGLE_KEYS = "shingle_keys"
 # Stages timed inside a worker; the build adds its own.
 STAGES = ("parse", "enrich", "relate", "tables")
 CATALOG = Path("data/curated/entity_catalog.csv")
@@ -123,7 +125,7 @@ def make_shard(job: Job) -> Shard:
             "reactions": to_table("reactions", reactions),
             "parse_issues": to_table("parse_issues", issues),
             "entities": to_table("entities", entities),
-            **{name: getattr(related, name) for name in RELATION_TABLES},
+            **{name: getattr(related, name) for name in (*RELATION_TABLES, SHINGLE_KEYS)},
         }
         payload = {name: ipc_bytes(table) for name, table in tables.items()}
     return Shard(job.key, entry.source_id, payload, dict(seconds), raw.size, len(posts))
@@ -232,7 +234,9 @@ class ShardCache:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def table(self, key: str, name: str, columns: list[str] | None = None) -> pa.Table:
-        table = pa.ipc.open_stream((self.root / key / f"{name}.arrows").read_bytes()).read_all()
+        """A shard's table, memory-mapped: the columns not selected are never read."""
+        with pa.memory_map(str(self.root / key / f"{name}.arrows")) as source:
+            table = pa.ipc.open_stream(source).read_all()
         return table.select(columns) if columns is not None else table
 
     def meta(self, key: str) -> dict[str, object]:

@@ -10,7 +10,8 @@ related:
 - `relate(features, candidates, frequent_anchors, texts)` (corpus.py), once, from those
   tables of every source concatenated in source order: `duplicate_of` for every record, and
   the translation pairs. It asks `texts` for the full texts of just the records it must
-  compare exactly, at most BATCH at a time.
+  compare exactly, at most BATCH at a time, and `shingle_keys`, where given, for the 5-gram
+  keys the first step kept (SHINGLE_KEYS), one table per source read a few rows at a time.
 
 `relate_all(posts, sources, reactions)` runs both steps on records held in memory.
 
@@ -26,8 +27,8 @@ from collections.abc import Iterable, Sequence
 
 import pyarrow as pa
 
-from diplocorpus.relate.corpus import BATCH, Relations, Texts, relate
-from diplocorpus.relate.schemas import CANDIDATES, FEATURES, FREQUENT_ANCHORS, SourceRelations
+from diplocorpus.relate.corpus import BATCH, Relations, ShingleKeys, Texts, keys_in, relate
+from diplocorpus.relate.schemas import CANDIDATES, FEATURES, FREQUENT_ANCHORS, SHINGLE_KEYS, SourceRelations
 from diplocorpus.relate.source import source_relations
 from diplocorpus.relate.translations import assess, hashtag_key, profile
 from diplocorpus.rows import PostRow, ReactionRow, SourceRow
@@ -38,6 +39,8 @@ __all__ = [
     "FEATURES",
     "FREQUENT_ANCHORS",
     "Relations",
+    "SHINGLE_KEYS",
+    "ShingleKeys",
     "SourceRelations",
     "Texts",
     "assess",
@@ -74,6 +77,7 @@ def relate_all(
             )
         ),
         lambda ids: {i: text_of[i] for i in ids},
+        keys_in(pa.concat_tables([p.shingle_keys for p in parts])["keys"]) if parts else None,
     )  # fmt: skip
     given = {p.post_id: n for n, p in enumerate(posts)}
     relations.translations.sort(key=lambda t: (given[t.source_post_id], given[t.target_post_id]))

@@ -34,6 +34,9 @@ _KEPT_WORDS = 128
 # texts(post_ids) -> {post_id: posts.text} for every post_id asked, at most BATCH at a time,
 # listed in the order of the features' rows (a build reading its shards can read them in turn).
 Texts = Callable[[Sequence[str]], Mapping[str, str]]
+# shingle_keys(rows) -> the shingle_keys (SHINGLE_KEYS) of the features' rows asked, in the
+# order asked (ascending), at most BATCH at a time.
+ShingleKeys = Callable[[np.ndarray], Sequence[np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -63,15 +66,23 @@ class Relations:
         return self.post_ids.take(pa.array(original, mask=original < 0)).combine_chunks()
 
 
-def relate(features: pa.Table, candidates: pa.Table, frequent_anchors: pa.Table, texts: Texts) -> Relations:
+def relate(
+    features: pa.Table,
+    candidates: pa.Table,
+    frequent_anchors: pa.Table,
+    texts: Texts,
+    shingle_keys: ShingleKeys | None = None,
+) -> Relations:
     """`duplicate_of` and the translation pairs of a corpus, from the tables `source_relations`
     made of each source, concatenated in source order.
 
     `texts(post_ids)` returns {post_id: text} for the records asked (at most BATCH at once);
-    texts are asked only to compare candidates exactly.
+    texts are asked only to compare candidates exactly. `shingle_keys(rows)`, where given,
+    reads the 5-gram keys the per-source step kept (its SHINGLE_KEYS tables), which rule out
+    most candidates; without it they are made again from the texts.
     """
     post_ids = features["post_id"]
-    store = _TextStore(texts, post_ids)
+    store = _TextStore(texts, post_ids, shingle_keys)
     post_rank = _rank(post_ids)
     source = _rank(features["source_id"], dense=True)
     copies = _same_post_copies(features, source, post_rank)
@@ -185,6 +196,21 @@ def _translation_pairs(
     return rows
 
 
+def keys_in(column: pa.ChunkedArray | pa.Array) -> ShingleKeys:
+    """shingle_keys for `relate` reading a SHINGLE_KEYS column (of every source, concatenated)."""
+    return lambda rows: list_values(column, rows)
+
+
+def list_values(column: pa.ChunkedArray | pa.Array, rows: np.ndarray) -> list[np.ndarray]:
+    """The values of rows `rows` of a list column, as numpy arrays."""
+    taken = column.take(pa.array(rows, pa.int64()))
+    if isinstance(taken, pa.ChunkedArray):
+        taken = taken.combine_chunks()
+    values = taken.flatten().to_numpy()
+    lengths = pc.list_value_length(taken).to_numpy(zero_copy_only=False)
+    return np.split(values, np.cumsum(lengths)[:-1]) if len(rows) else []
+
+
 def _flat_lists(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """The values of a list column and the row each belongs to."""
     values, rows, offset = [], [], 0
@@ -198,9 +224,10 @@ def _flat_lists(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
 class _TextStore:
     """The texts of records, asked for BATCH at a time, and what was last made of them."""
 
-    def __init__(self, texts: Texts, post_ids: pa.ChunkedArray) -> None:
+    def __init__(self, texts: Texts, post_ids: pa.ChunkedArray, shingle_keys: ShingleKeys | None) -> None:
         self.texts = texts
         self.post_ids = post_ids
+        self.shingle_keys = shingle_keys
         self.keys: OrderedDict[int, np.ndarray] = OrderedDict()
         self.words: OrderedDict[int, list[str]] = OrderedDict()
 
@@ -233,6 +260,13 @@ class _TextStore:
 
     def _keys(self, rows: set[int]) -> dict[int, np.ndarray]:
         found = _kept(self.keys, rows)
+        if self.shingle_keys is not None:
+            wanted = np.array(sorted(rows - found.keys()), dtype=np.int64)
+            for at in range(0, len(wanted), BATCH):
+                chunk = wanted[at : at + BATCH]
+                found.update(zip(chunk.tolist(), self.shingle_keys(chunk), strict=True))
+            _keep(self.keys, found, _KEPT_KEYS)
+            return found
         for row, text in self.fetch(rows - found.keys()).items():
             listed = words(text)
             found[row] = shingle_keys(listed)

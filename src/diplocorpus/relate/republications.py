@@ -100,8 +100,12 @@ def may_be_related(a: np.ndarray, b: np.ndarray) -> bool:
     """
     if not len(a) or not len(b):
         return False
-    common = len(np.intersect1d(a, b, assume_unique=True))
-    return common >= CONTAINMENT * min(len(a), len(b))
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    # Both are sorted: each key of the smaller is looked up in the larger by bisection.
+    at = np.searchsorted(large, small)
+    at[at == len(large)] = 0
+    common = np.count_nonzero(large[at] == small)
+    return common >= CONTAINMENT * len(small)
 
 
 def shingle_keys(words: Sequence[str]) -> np.ndarray:
@@ -162,9 +166,10 @@ def mix(x: np.ndarray) -> np.ndarray:
 # One source.
 
 
-def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct 5-gram counts of the texts and their MinHash values, (len(texts), BINS)
-    uint32; the values of texts under MIN_SHINGLES 5-grams are zero and are not to be used.
+def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, pa.ListArray]:
+    """The distinct 5-gram counts of the texts, their MinHash values, (len(texts), BINS)
+    uint32, and their `shingle_keys` (a list<uint64> array). The values and keys of texts
+    under MIN_SHINGLES 5-grams are zero and empty, and are not to be used.
 
     5-grams are told apart by a 64-bit hash of their words: a count is exact unless two
     5-grams of a text share a hash (about one chance in 10**14 for a long text), and then only
@@ -181,7 +186,7 @@ def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     values = np.zeros((len(texts), BINS), dtype=np.uint32)
     spans = np.maximum(lengths - SHINGLE_WORDS + 1, 0)
     if not spans.any():
-        return counts, values
+        return counts, values, _key_lists(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(texts))
     word_hashes = np.fromiter((hash64(w) for w in vocabulary), dtype=np.uint64, count=len(vocabulary))
     w = word_hashes[np.asarray(ids, dtype=np.int64)]
     # 5-grams of all texts at once: those starting at the first `span` words of each text.
@@ -201,7 +206,17 @@ def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         keep = distinct & sketched[owners]
         index = np.cumsum(sketched) - 1
         values[sketched] = _minhash(hashes[keep], index[owners[keep]], int(sketched.sum()))
-    return counts, values
+        keys, key_owners = mix(hashes[keep]), owners[keep]
+        order = np.lexsort((keys, key_owners))
+        return counts, values, _key_lists(keys[order], key_owners[order], len(texts))
+    return counts, values, _key_lists(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(texts))
+
+
+def _key_lists(keys: np.ndarray, owners: np.ndarray, n: int) -> pa.ListArray:
+    """A list<uint64> array of n rows from keys grouped by their (ascending) owner rows."""
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(owners, minlength=n), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(keys, pa.uint64()))
 
 
 def _minhash(hashes: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:

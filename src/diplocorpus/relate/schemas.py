@@ -93,11 +93,27 @@ FREQUENT_ANCHORS = pa.schema(
 )
 
 
+SHINGLE_KEYS = pa.schema(
+    [
+        _field(
+            "keys",
+            pa.list_(pa.uint64()),
+            False,
+            "republications.shingle_keys of the record's text, one row per row of FEATURES; empty under "
+            f"{MIN_SHINGLES} 5-grams and for records that take no part in the search for republications.",
+        )
+    ]
+)
+
+
 @dataclass(frozen=True)
 class SourceRelations:
     """What one source contributes to the relations: tables of schemas FEATURES (one row per
-    record, in the order of the records), CANDIDATES and FREQUENT_ANCHORS."""
+    record, in the order of the records), CANDIDATES and FREQUENT_ANCHORS, and SHINGLE_KEYS
+    (one row per record too). The whole-corpus step holds the first three in memory for all
+    sources at once, and reads the shingle keys of a few records at a time."""
 
     features: pa.Table
     candidates: pa.Table
     frequent_anchors: pa.Table
+    shingle_keys: pa.Table

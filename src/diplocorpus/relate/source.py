@@ -11,7 +11,7 @@ import pyarrow as pa
 from diplocorpus.enrich import text_sha256
 from diplocorpus.relate import republications, same_post
 from diplocorpus.relate.republications import BINS, MIN_SHINGLES, hash64
-from diplocorpus.relate.schemas import CANDIDATES, FEATURES, FREQUENT_ANCHORS, SourceRelations
+from diplocorpus.relate.schemas import CANDIDATES, FEATURES, FREQUENT_ANCHORS, SHINGLE_KEYS, SourceRelations
 from diplocorpus.relate.translations import (
     LANGUAGES,
     MAX_ANCHOR_POSTS,
@@ -34,7 +34,7 @@ def source_relations(
     reaction_counts = Counter(r.post_id for r in reactions)
     channels = [same_post.channel_of(p, telegram, handle) for p in posts]
     republishing = [p.kind != "service" and bool(p.text) for p in posts]
-    counts, minhash = republications.sketch(
+    counts, minhash, keys = republications.sketch(
         [p.text or "" if r else "" for p, r in zip(posts, republishing, strict=True)]
     )
     profiles = _profiles(posts)
@@ -77,7 +77,12 @@ def source_relations(
         },
         schema=CANDIDATES,
     )
-    return SourceRelations(features, candidates, pa.table({"anchor": frequent}, schema=FREQUENT_ANCHORS))
+    return SourceRelations(
+        features,
+        candidates,
+        pa.table({"anchor": frequent}, schema=FREQUENT_ANCHORS),
+        pa.table({"keys": keys}, schema=SHINGLE_KEYS),
+    )
 
 
 def _profiles(posts: Sequence[PostRow]) -> dict[int, Profile]:
