@@ -27,7 +27,6 @@ from diplocorpus.errors import CorpusError, ValidationFailed
 from diplocorpus.parsers import formats
 from diplocorpus.read import ManifestEntry, read_manifest
 from diplocorpus.relate import CANDIDATES, FEATURES, FREQUENT_ANCHORS, Relations, relate
-from diplocorpus.relate.corpus import list_values
 from diplocorpus.rows import PostRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.shard import (
@@ -206,33 +205,36 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
 
 
 class ShardKeys:
-    """The shingle keys of the features' rows asked for, read from the shards (memory-mapped;
-    the last SOURCES_KEPT shards opened are kept)."""
+    """The shingle keys of the features' rows asked for, read from the shards, memory-mapped
+    (the last SOURCES_KEPT shards opened stay mapped); each row's keys are copied out."""
 
-    SOURCES_KEPT = 32
+    SOURCES_KEPT = 256
 
     def __init__(self, cache: ShardCache, keys: list[str], counts: list[int]):
         self.cache = cache
         self.keys = keys
         self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
-        self._kept: OrderedDict[int, pa.ChunkedArray] = OrderedDict()
+        self._kept: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
     def __call__(self, rows: np.ndarray) -> list[np.ndarray]:
-        shard = np.searchsorted(self.starts, rows, side="right") - 1
+        shards = np.searchsorted(self.starts, rows, side="right") - 1
         found: list[np.ndarray] = []
-        for index in np.unique(shard).tolist():  # rows are ascending: so are their shards
-            local = rows[shard == index] - self.starts[index]
-            found.extend(list_values(self._column(index), local))
+        for row, shard in zip((rows - self.starts[shards]).tolist(), shards.tolist(), strict=True):
+            offsets, values = self._lists(shard)
+            found.append(values[offsets[row] : offsets[row + 1]].copy())
         return found
 
-    def _column(self, index: int) -> pa.ChunkedArray:
-        if index in self._kept:
-            self._kept.move_to_end(index)
-        else:
-            self._kept[index] = self.cache.table(self.keys[index], SHINGLE_KEYS)["keys"]
-            if len(self._kept) > self.SOURCES_KEPT:
-                self._kept.popitem(last=False)
-        return self._kept[index]
+    def _lists(self, shard: int) -> tuple[np.ndarray, np.ndarray]:
+        """The offsets and values of a shard's keys column, read in place."""
+        if shard in self._kept:
+            self._kept.move_to_end(shard)
+            return self._kept[shard]
+        column = self.cache.table(self.keys[shard], SHINGLE_KEYS)["keys"].combine_chunks()
+        offsets = column.offsets.to_numpy()
+        self._kept[shard] = (offsets, column.values.to_numpy())
+        if len(self._kept) > self.SOURCES_KEPT:
+            self._kept.popitem(last=False)
+        return self._kept[shard]
 
 
 class ShardTexts:
