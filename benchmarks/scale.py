@@ -1,13 +1,14 @@
 """Scale benchmark of the build: synthetic corpora of growing size built without NER.
 
 Run: .venv/bin/python benchmarks/scale.py [--sizes 10MB,100MB,1GB] [--double 500MB]
-         [--jobs N] [--workdir DIR] [--seed 1] [--keep] [--json FILE]
+         [--jobs N] [--workdir DIR] [--seed 1] [--keep] [--json FILE] [--frictionless]
 
 For each size, benchmarks/synth.py writes a corpus (or reuses one kept by --keep), every
 output of an earlier build is removed, and `diplocorpus build DIR --no-ner --timings FILE
 --quiet` runs as a subprocess while the resident memory of its whole process tree (the
-build and every descendant, summed) is sampled every 50 ms. Then `diplocorpus validate DIR`
-runs the same way. The script prints, per size: each stage's seconds, MB/s and records/s
+build and every descendant, summed) is sampled every 50 ms. Then `diplocorpus validate DIR
+--no-frictionless` (the project's own validation; with --frictionless, Frictionless's pass
+too) runs the same way. The script prints, per size: each stage's seconds, MB/s and records/s
 (from the build's --timings file; the map stages are summed over workers, so their MB/s is
 per core), the wall time, MB/s per core over parse + tables + write, the peak memory; then
 the ratio of the largest corpus's peak to the peak of the corpus nearest a tenth of its
@@ -40,7 +41,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth  # noqa: E402  (the generator next to this script)
 
-STAGES = ("parse", "enrich", "relate", "tables", "validate", "write")
+STAGES = ("parse", "enrich", "relate", "tables", "validate", "write", "documents")
 PER_CORE_STAGES = ("parse", "tables", "write")
 TIMINGS_KEYS = ("stages", "wall", "raw_bytes", "records", "sources", "jobs", "cached_sources")
 SAMPLE_SECONDS = 0.05
@@ -206,7 +207,9 @@ def _remove_build_output(package: Path) -> None:
             path.unlink()
 
 
-def run_size(workdir: Path, size: int, seed: int, jobs: int | None, keep: bool) -> Run:
+def run_size(
+    workdir: Path, size: int, seed: int, jobs: int | None, keep: bool, frictionless: bool = False
+) -> Run:
     package, summary = prepare_corpus(workdir, size, seed)
     timings_path = workdir / f"timings-{_label(size)}.json"
     timings_path.unlink(missing_ok=True)
@@ -218,7 +221,8 @@ def run_size(workdir: Path, size: int, seed: int, jobs: int | None, keep: bool) 
         built = measure(build_command(package, timings_path, jobs))
         timings = read_timings(timings_path, built)
         print(f"validating {package} ...", flush=True)
-        validated = measure(diplocorpus("validate", str(package), "--quiet"))
+        extra = () if frictionless else ("--no-frictionless",)
+        validated = measure(diplocorpus("validate", str(package), "--quiet", *extra))
         if validated.returncode != 0:
             last = validated.stderr.strip().splitlines()[-1:] or ["no message"]
             raise BenchmarkError(
@@ -333,6 +337,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also build SIZE and twice SIZE, for the doubling ratio ('none' to skip)",
     )
     parser.add_argument("--jobs", type=int, help="passed to diplocorpus build --jobs")
+    parser.add_argument(
+        "--frictionless",
+        action="store_true",
+        help="validate with Frictionless too (by default: the project's own validation only)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
     parser.add_argument(
         "--workdir", type=Path, help="scratch folder (default: a new one under the system's temp folder)"
@@ -353,7 +362,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         print("\n".join(machine()))
         print(f"workdir: {workdir}")
-        runs = [run_size(workdir, size, args.seed, args.jobs, args.keep) for size in sorted(sizes)]
+        runs = [
+            run_size(workdir, size, args.seed, args.jobs, args.keep, args.frictionless)
+            for size in sorted(sizes)
+        ]
     except (BenchmarkError, synth.SynthError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -244,7 +244,15 @@ def test_a_failed_build_is_refused_with_its_last_message(tmp_path) -> None:
 
 def _timings(**changes) -> dict:
     timings = {
-        "stages": {"parse": 4.0, "enrich": 1.0, "relate": 2.0, "tables": 3.0, "validate": 1.0, "write": 1.0},
+        "stages": {
+            "parse": 4.0,
+            "enrich": 1.0,
+            "relate": 2.0,
+            "tables": 3.0,
+            "validate": 1.0,
+            "write": 1.0,
+            "documents": 1.0,
+        },
         "wall": 9.0,
         "raw_bytes": 200_000_000,
         "records": 40_000,

@@ -14,8 +14,8 @@ import os
 import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -119,8 +119,7 @@ def build(
         for job in jobs:
             if job.key not in made:
                 on_source(job.entry)
-    for shard, job in _run(todo, options):
-        cache.put(shard)
+    for shard, job in _run(todo, options, cache):
         seconds.update(shard.seconds)
         if on_source:
             on_source(job.entry)
@@ -141,8 +140,9 @@ def build(
             problems = validate_files(stage / "data", package_dir)
             if problems:
                 raise ValidationFailed(problems)
-        with timed(seconds, "write"):
+        with timed(seconds, "documents"):
             write_documents(stage, package_dir)
+        with timed(seconds, "write"):
             publish(stage, package_dir)
     if options.cache:
         cache.keep_only(set(keys))
@@ -152,7 +152,10 @@ def build(
     return summary
 
 
-STAGES = ("parse", "enrich", "relate", "tables", "validate", "write")
+# The stages a build times: the per-file ones (summed over workers), then the whole-corpus
+# relations, the tables written, their validation, and the documents (data card, figures,
+# Croissant and citation files) made from the written tables.
+STAGES = ("parse", "enrich", "relate", "tables", "validate", "write", "documents")
 
 
 def write_shards(
@@ -295,33 +298,52 @@ def _workers(options: BuildOptions) -> int:
     return options.jobs or len(os.sched_getaffinity(0))
 
 
-def _run(jobs: list[Job], options: BuildOptions) -> Iterator[tuple[Shard, Job]]:
-    """Shards of `jobs`, as they are made, by the engine the options name."""
+def _run(jobs: list[Job], options: BuildOptions, cache: ShardCache) -> Iterator[tuple[Shard, Job]]:
+    """Shards of `jobs`, as they are made (and put in `cache`), by the engine the options
+    name. Worker processes put their shards in the cache themselves and send back only
+    what the shards cost, so the calling process never holds more than one shard."""
     if not jobs:
         return
     if options.engine == "dask":
-        yield from _run_dask(jobs, options.scheduler)
+        yield from _run_dask(jobs, options.scheduler, cache)
         return
     workers = min(_workers(options), len(jobs))
     if workers <= 1:
         for job in jobs:
-            yield make_shard(job), job
+            yield made(job, str(cache.root)), job
         return
     # spawn: fresh workers, whatever threads or models the calling process holds.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(make_shard, job): job for job in jobs}
-        pending = set(futures)
+        waiting = iter(jobs)
+        running: dict[Future[Shard], Job] = {}
+
+        def submit() -> None:
+            job = next(waiting, None)
+            if job is not None:
+                running[pool.submit(made, job, str(cache.root))] = job
+
+        for _ in range(2 * workers):  # a job ready for each worker when it is done
+            submit()
         try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_EXCEPTION)
-                for future in sorted(done, key=lambda f: futures[f].entry.source_id):
-                    yield future.result(), futures[future]
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: running[f].entry.source_id):
+                    job = running.pop(future)
+                    yield future.result(), job
+                    submit()
         finally:
-            for future in pending:
+            for future in running:
                 future.cancel()
 
 
-def _run_dask(jobs: list[Job], scheduler: str | None) -> Iterator[tuple[Shard, Job]]:
+def made(job: Job, cache_root: str) -> Shard:
+    """make_shard, the shard put in the cache at `cache_root`; what is returned has no tables."""
+    shard = make_shard(job)
+    ShardCache(Path(cache_root)).put(shard)
+    return replace(shard, tables={})
+
+
+def _run_dask(jobs: list[Job], scheduler: str | None, cache: ShardCache) -> Iterator[tuple[Shard, Job]]:
     """The per-file work on a Dask cluster. Workers read the raw files at the package's
     path, so the package must be on a filesystem they share (as on a SLURM cluster)."""
     if not scheduler:
@@ -337,10 +359,11 @@ def _run_dask(jobs: list[Job], scheduler: str | None) -> Iterator[tuple[Shard, J
     except OSError as err:
         raise CorpusError(f"no Dask scheduler at {scheduler}: {err}") from None
     with client:
-        futures = client.map(make_shard, jobs, pure=False)
+        futures = client.map(made, jobs, cache_root=str(cache.root), pure=False)
         job_of = dict(zip(futures, jobs, strict=True))
         try:
             for future in as_completed(futures):
-                yield future.result(), job_of[future]
+                yield future.result(), job_of.pop(future)
+                future.release()
         finally:
-            client.cancel(futures)
+            client.cancel(list(job_of))

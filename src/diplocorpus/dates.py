@@ -202,8 +202,8 @@ def event_dates(text: str) -> list[DateMention]:
     for line in text.split("\n"):
         line_end = line_start + len(line)
         if line.strip():
-            fit = not FUTURE_OR_RECURRING.search(line)
             dates = find_dates(line)
+            fit = bool(dates) and not FUTURE_OR_RECURRING.search(line)
             lead_end = _first_sentence_end(line, dates) if lines_seen < LEAD_LINES else 0
             for date in dates:
                 own = fit and _is_event_date(line[: date.start], line[date.end :], date, lines_seen == 0)

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from diplocorpus import ner
 from diplocorpus.catalog import Gazetteer, Linker, fold
@@ -51,6 +52,10 @@ class Candidate:
     method: str
 
 
+# Words recur: their folded forms are kept (the models' word_key keeps its own).
+_folded = lru_cache(maxsize=1 << 17)(fold_word)
+
+
 class Recognizer:
     """Finds and links the mentions of posts' texts, with the catalogue it was given."""
 
@@ -60,7 +65,7 @@ class Recognizer:
         catalogue's names, matched on folded words."""
         self.models = models
         keys_of = ner.phrase_keys if models else ner.word_keys
-        self.word_key = ner.word_key if models else fold_word
+        self.word_key = ner.word_key if models else _folded
         self.linker = Linker(catalog, keys_of)
         self.gazetteer = Gazetteer(catalog, keys_of, self.word_key)
 

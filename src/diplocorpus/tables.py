@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
+from operator import attrgetter
 
 import pyarrow as pa
 
@@ -136,11 +137,21 @@ def to_table(table: str, rows: Sequence[object]) -> pa.Table:
     if names != schema.names:
         raise AssertionError(f"{table}: row fields {names} differ from schema {schema.names}")
     columns = []
-    for field in schema:
-        values = [getattr(row, field.name) for row in rows]
+    for field, values in zip(schema, _columns(rows, schema.names), strict=True):
         if pa.types.is_dictionary(field.type):
             column = pa.array(values, pa.string()).dictionary_encode()
         else:
             column = pa.array(values, field.type)
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _columns(rows: Sequence[object], names: list[str]) -> list[Sequence[object]]:
+    """The rows' values column by column: one attrgetter call per row, one transposition."""
+    if not rows:
+        return [()] * len(names)
+    if len(names) == 1:
+        return [[getattr(row, names[0]) for row in rows]]
+    # Every tuple has len(names) values: zip's strict check (slow with this many
+    # arguments) has nothing to catch.
+    return list(zip(*map(attrgetter(*names), rows)))  # noqa: B905

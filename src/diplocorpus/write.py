@@ -142,8 +142,11 @@ def write_descriptor(stage: Path, descriptor: dict[str, Any]) -> None:
 
 def file_facts(path: Path) -> tuple[int, str]:
     """Size and 'sha256:<hex>' of a file, as datapackage.json records them."""
-    data = path.read_bytes()
-    return len(data), "sha256:" + hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return path.stat().st_size, "sha256:" + digest.hexdigest()
 
 
 def publish(stage: Path, package_dir: Path) -> None:
@@ -210,7 +213,7 @@ def datapackage(stage: Path, sources: list[SourceRow]) -> dict[str, Any]:
             ("csv", f"{name}-csv", "text/csv"),
         ):
             path = f"data/{name}.{suffix}"
-            data = (stage / path).read_bytes()
+            size, digest = file_facts(stage / path)
             resource: dict[str, Any] = {
                 "name": resource_name,
                 # Frictionless reads Parquet through pandas, which turns null integers into
@@ -221,8 +224,8 @@ def datapackage(stage: Path, sources: list[SourceRow]) -> dict[str, Any]:
                 "format": suffix,
                 "mediatype": mediatype,
                 "encoding": "utf-8",
-                "bytes": len(data),
-                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "bytes": size,
+                "hash": digest,
                 "description": table_schema(name)["description"],
                 "schema": _resource_schema(name, "" if suffix == "parquet" else "-csv"),
             }
