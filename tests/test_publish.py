@@ -3,6 +3,7 @@ it and with the data, and the validators each format has."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -10,12 +11,13 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
 from conftest import ROOT
-from diplocorpus import __version__, package
+from diplocorpus import __version__, card, package
 from diplocorpus.card import composition
 from diplocorpus.citation import citation_cff, zenodo_json, zenodo_metadata, zenodo_problems
 from diplocorpus.croissant import croissant_json
@@ -249,3 +251,23 @@ def test_data_card_numbers_come_from_the_tables(tmp_path: Path) -> None:
     assert "| 👍 | 2 | 11 |" in card and "| (bare count: custom emoji or paid stars) | 1 | 2 |" in card
     assert "Dates: 0 of 4 records carry a publication time; 0 carry a publication date" in card
     assert "| `page_chrome` | 1 |" in card
+
+
+def test_data_card_dates_span_to_the_latest_bound_known(tmp_path: Path) -> None:
+    """Telegram intervals are often open above: the span ends at the latest date of either bound."""
+    day = datetime.date.fromisoformat
+    pq.write_table(
+        pa.table(
+            {
+                "published_at": pa.array([None, None, None], pa.timestamp("s", tz="UTC")),
+                "date_min": [day("2022-07-31"), day("2025-02-18"), None],
+                "date_max": [day("2022-07-31"), None, None],
+                "date_source": ["native", "text", None],
+            }
+        ),
+        tmp_path / "posts.parquet",
+    )
+    assert card._dates(tmp_path) == (
+        "Dates: 0 of 3 records carry a publication time; 2 carry a publication date or date range, "
+        "the dates known spanning 2022-07-31 to 2025-02-18 (date taken from: native 1, text 1)."
+    )

@@ -1,4 +1,4 @@
-"""The CSV twins: the Arrow formatter writes what Python's csv module would."""
+"""The table files: row groups whatever the batches, and CSV twins as Python's csv module writes them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,15 @@ import datetime as dt
 import io
 
 import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diplocorpus.write import csv_rows
+from diplocorpus import write
+from diplocorpus.rows import ReactionRow
+from diplocorpus.tables import to_table
+from diplocorpus.write import TableWriter, csv_rows
 
 
 def python_csv(rows: list[list[str]]) -> bytes:
@@ -46,3 +51,19 @@ def test_typed_cells() -> None:
 def test_a_carriage_return_is_quoted_so_no_reader_takes_it_for_a_line_end() -> None:
     # Python's csv module leaves it bare when the line terminator is "\n".
     assert csv_rows(pa.table({"a": ["x\ry", "z"]})) == b'"x\ry"\nz\n'
+
+
+@pytest.mark.parametrize("batches", [[7], [2, 4, 1], [1] * 7, [3, 0, 4]])
+def test_row_groups_are_the_same_whatever_the_batches(tmp_path, monkeypatch, batches: list[int]) -> None:
+    monkeypatch.setattr(write, "ROW_GROUPS", {"reactions": 3})
+    rows = [ReactionRow(f"tg/L{i}", 1, "👍", None, None, i) for i in range(7)]
+    (tmp_path / "data").mkdir()
+    with TableWriter(tmp_path, "reactions") as writer:
+        at = 0
+        for n in batches:
+            writer.write(to_table("reactions", rows[at : at + n]))
+            at += n
+    written = pq.ParquetFile(tmp_path / "data/reactions.parquet")
+    assert [written.metadata.row_group(i).num_rows for i in range(written.num_row_groups)] == [3, 3, 1]
+    assert written.read().equals(to_table("reactions", rows))
+    assert (tmp_path / "data/reactions.csv").read_bytes().count(b"\n") == 8

@@ -162,8 +162,11 @@ def _dates(data_dir: Path) -> str:
         lines[0] += f" ({first.as_py():%Y-%m-%d} to {last.as_py():%Y-%m-%d})"
     dated = f"{lows} {'carries' if lows == 1 else 'carry'} a publication date or date range"
     if lows:
-        low, high = pc.min(posts["date_min"]).as_py(), pc.max(posts["date_max"]).as_py()
-        dated += f", spanning {low.isoformat()} to {high.isoformat()}"
+        # Many intervals are open above (a date in a Telegram post is a lower bound): the
+        # latest date known is the latest of both bounds.
+        low = pc.min(posts["date_min"]).as_py()
+        high = max(d for d in (pc.max(posts["date_min"]).as_py(), pc.max(posts["date_max"]).as_py()) if d)
+        dated += f", the dates known spanning {low.isoformat()} to {high.isoformat()}"
     sources = _non_null_counts(posts, "date_source")
     if sources:
         dated += " (date taken from: " + ", ".join(f"{k} {v}" for k, v in sorted(sources.items())) + ")"

@@ -61,20 +61,24 @@ def write_table_files(stage: Path, name: str, table: pa.Table) -> None:
         writer.write(table)
 
 
-# Rows per Parquet row group: readers can skip or stream groups of this size.
+# Rows per Parquet row group: readers can skip or stream groups of this size. A group is
+# also what the writer holds in memory (twice, with its CSV): posts, whose texts run to
+# kilobytes, go in smaller groups.
 ROW_GROUP = 100_000
+ROW_GROUPS = {"posts": 10_000}
 
 
 class TableWriter:
     """data/<name>.parquet and its CSV twin, written a batch at a time, so a table never
     needs to be in memory whole. Batches are gathered into row groups of ROW_GROUP rows
-    (dictionaries unified across the group), so the files do not depend on how the rows
-    were batched."""
+    (ROW_GROUPS[name] where given; dictionaries unified across the group), so the files do
+    not depend on how the rows were batched."""
 
     def __init__(self, stage: Path, name: str, schema: pa.Schema | None = None):
         self.name = name
         self.schema = schema or arrow_schema(name)
         self.rows = 0
+        self.row_group = ROW_GROUPS.get(name, ROW_GROUP)
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._parquet = pq.ParquetWriter(stage / f"data/{name}.parquet", self.schema, compression="zstd")
@@ -93,10 +97,10 @@ class TableWriter:
         self.rows += table.num_rows
         self._pending.append(table)
         self._pending_rows += table.num_rows
-        while self._pending_rows >= ROW_GROUP:
+        while self._pending_rows >= self.row_group:
             whole = pa.concat_tables(self._pending)
-            self._flush(whole.slice(0, ROW_GROUP))
-            rest = whole.slice(ROW_GROUP)
+            self._flush(whole.slice(0, self.row_group))
+            rest = whole.slice(self.row_group)
             self._pending, self._pending_rows = [rest], rest.num_rows
 
     def close(self) -> None:
@@ -110,7 +114,7 @@ class TableWriter:
 
     def _flush(self, group: pa.Table) -> None:
         group = group.unify_dictionaries().combine_chunks()
-        self._parquet.write_table(group, row_group_size=ROW_GROUP)
+        self._parquet.write_table(group, row_group_size=self.row_group)
         self._csv.write(csv_rows(group))
         self._pending, self._pending_rows = [], 0
 
