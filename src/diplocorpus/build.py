@@ -30,9 +30,9 @@ from diplocorpus.relate import CANDIDATES, FEATURES, FREQUENT_ANCHORS, Relations
 from diplocorpus.rows import PostRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.shard import (
+    KEYS_FILE,
     RELATION_TABLES,
     SHARD_TABLES,
-    SHINGLE_KEYS,
     Job,
     Shard,
     ShardCache,
@@ -203,41 +203,37 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
         pa.concat_tables([cache.table(key, name) for key in keys]) if keys else schema.empty_table()
         for name, schema in zip(RELATION_TABLES, (FEATURES, CANDIDATES, FREQUENT_ANCHORS), strict=True)
     ]
-    counts = [cache.table(key, "features", ["post_id"]).num_rows for key in keys]
-    return relate(*tables, ShardTexts(cache, keys), ShardKeys(cache, keys, counts))
+    shingle_keys = ShardKeys(cache, keys)
+    if shingle_keys.starts[-1] != tables[0].num_rows:  # a shard's files do not belong together
+        raise CorpusError(f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache")
+    return relate(*tables, ShardTexts(cache, keys), shingle_keys)
 
 
 class ShardKeys:
-    """The shingle keys of the features' rows asked for, read from the shards, memory-mapped
-    (the last SOURCES_KEPT shards opened stay mapped); each row's keys are copied out."""
+    """The shingle keys of the features' rows asked for, read from the shards' key files
+    (shard.keys_file): their offsets are held for every row, the keys read when asked."""
 
-    SOURCES_KEPT = 256
-
-    def __init__(self, cache: ShardCache, keys: list[str], counts: list[int]):
-        self.cache = cache
-        self.keys = keys
-        self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
-        self._kept: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+    def __init__(self, cache: ShardCache, keys: list[str]):
+        self.paths = [cache.path(key) / KEYS_FILE for key in keys]
+        self.offsets: list[np.ndarray] = []
+        for path in self.paths:
+            with path.open("rb") as f:
+                n = int(np.frombuffer(f.read(8), "<i8")[0])
+                self.offsets.append(np.frombuffer(f.read(8 * (n + 1)), "<i8"))
+        self.starts = np.concatenate([[0], np.cumsum([len(o) - 1 for o in self.offsets], dtype=np.int64)])
 
     def __call__(self, rows: np.ndarray) -> list[np.ndarray]:
         shards = np.searchsorted(self.starts, rows, side="right") - 1
+        local = rows - self.starts[shards]
         found: list[np.ndarray] = []
-        for row, shard in zip((rows - self.starts[shards]).tolist(), shards.tolist(), strict=True):
-            offsets, values = self._lists(shard)
-            found.append(values[offsets[row] : offsets[row + 1]].copy())
+        for shard in np.unique(shards).tolist():  # rows are ascending: so are their shards
+            offsets = self.offsets[shard]
+            first_value = 8 * (len(offsets) + 1)
+            with self.paths[shard].open("rb") as f:
+                for row in local[shards == shard].tolist():
+                    f.seek(first_value + 8 * int(offsets[row]))
+                    found.append(np.frombuffer(f.read(8 * int(offsets[row + 1] - offsets[row])), "<u8"))
         return found
-
-    def _lists(self, shard: int) -> tuple[np.ndarray, np.ndarray]:
-        """The offsets and values of a shard's keys column, read in place."""
-        if shard in self._kept:
-            self._kept.move_to_end(shard)
-            return self._kept[shard]
-        column = self.cache.table(self.keys[shard], SHINGLE_KEYS)["keys"].combine_chunks()
-        offsets = column.offsets.to_numpy()
-        self._kept[shard] = (offsets, column.values.to_numpy())
-        if len(self._kept) > self.SOURCES_KEPT:
-            self._kept.popitem(last=False)
-        return self._kept[shard]
 
 
 class ShardTexts:

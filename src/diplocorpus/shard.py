@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from diplocorpus.catalog import read_catalog
@@ -45,8 +46,9 @@ from diplocorpus.tables import post_rows, source_row, to_table
 SHARD_TABLES = ("sources", "posts", "reactions", "parse_issues", "entities")
 # What a shard holds for the whole-corpus relations (relate/schemas.py), not published.
 RELATION_TABLES = ("features", "candidates", "frequent_anchors")
-# ... and what the reduce step reads a few rows at a time, never whole.
-SHINGLE_KEYS = "shingle_keys"
+# ... and the 5-gram keys of its records, which the reduce step reads a few at a time, in a
+# flat file (see keys_file).
+KEYS_FILE = "shingle_keys.bin"
 # Stages timed inside a worker; the build adds its own.
 STAGES = ("parse", "enrich", "relate", "tables")
 CATALOG = Path("data/curated/entity_catalog.csv")
@@ -85,6 +87,7 @@ class Shard:
     seconds: dict[str, float] = field(default_factory=dict)
     raw_bytes: int = 0
     records: int = 0
+    keys: bytes = b""  # keys_file of the records' 5-gram keys
 
 
 def make_shard(job: Job) -> Shard:
@@ -125,10 +128,11 @@ def make_shard(job: Job) -> Shard:
             "reactions": to_table("reactions", reactions),
             "parse_issues": to_table("parse_issues", issues),
             "entities": to_table("entities", entities),
-            **{name: getattr(related, name) for name in (*RELATION_TABLES, SHINGLE_KEYS)},
+            **{name: getattr(related, name) for name in RELATION_TABLES},
         }
         payload = {name: ipc_bytes(table) for name, table in tables.items()}
-    return Shard(job.key, entry.source_id, payload, dict(seconds), raw.size, len(posts))
+        keys = keys_file(related.shingle_keys["keys"])
+    return Shard(job.key, entry.source_id, payload, dict(seconds), raw.size, len(posts), keys)
 
 
 def dated(posts: list[PostRow], collected: object) -> list[PostRow]:
@@ -140,6 +144,15 @@ def dated(posts: list[PostRow], collected: object) -> list[PostRow]:
         replace(p, date_min=b.date_min, date_max=b.date_max, date_source=b.date_source)
         for p, b in zip(posts, bound_dates(inputs, collected), strict=True)  # type: ignore[arg-type]
     ]
+
+
+def keys_file(column: pa.ChunkedArray) -> bytes:
+    """A list<uint64> column as a flat file that one read gives a row of: the number of rows
+    n, the n + 1 offsets of the rows' values (int64), then the values (uint64), little-endian."""
+    array = column.combine_chunks()
+    offsets = array.offsets.to_numpy().astype("<i8")
+    values = array.values.to_numpy().astype("<u8")
+    return np.array([len(array)], "<i8").tobytes() + (offsets - offsets[0]).tobytes() + values.tobytes()
 
 
 def ipc_bytes(table: pa.Table) -> bytes:
@@ -224,6 +237,7 @@ class ShardCache:
         try:
             for name, data in shard.tables.items():
                 (tmp / f"{name}.arrows").write_bytes(data)
+            (tmp / KEYS_FILE).write_bytes(shard.keys)
             meta = {"source_id": shard.source_id, "raw_bytes": shard.raw_bytes, "records": shard.records}
             (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
             target = self.root / shard.key
