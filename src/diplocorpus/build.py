@@ -11,6 +11,8 @@ validated in the staging folder, and published at once.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -204,71 +206,84 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
         for name, schema in zip(RELATION_TABLES, (FEATURES, CANDIDATES, FREQUENT_ANCHORS), strict=True)
     ]
     shingle_keys = ShardKeys(cache, keys)
-    if shingle_keys.starts[-1] != tables[0].num_rows:  # a shard's files do not belong together
-        raise CorpusError(f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache")
-    return relate(*tables, ShardTexts(cache, keys), shingle_keys)
+    try:
+        if shingle_keys.rows != tables[0].num_rows:  # a shard's files do not belong together
+            raise CorpusError(f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache")
+        return relate(*tables, ShardTexts(cache, keys, tables[0]["post_id"]), shingle_keys)
+    finally:
+        shingle_keys.close()
 
 
 class ShardKeys:
-    """The shingle keys of the features' rows asked for, read from the shards' key files
-    (shard.keys_file): their offsets are held for every row, the keys read when asked."""
+    """The shingle keys of the features' rows asked for. The shards' key files
+    (shard.keys_file) are copied one after the other into one temporary file, whose offsets
+    are held for every row; a row's keys are one read from it."""
 
     def __init__(self, cache: ShardCache, keys: list[str]):
-        self.paths = [cache.path(key) / KEYS_FILE for key in keys]
-        self.offsets: list[np.ndarray] = []
-        for path in self.paths:
-            with path.open("rb") as f:
+        cache.root.mkdir(parents=True, exist_ok=True)
+        # Closed by close(), once the relations are made.
+        self._file = tempfile.TemporaryFile(dir=cache.root)  # noqa: SIM115
+        offsets = []
+        base = 0
+        for key in keys:
+            with (cache.path(key) / KEYS_FILE).open("rb") as f:
                 n = int(np.frombuffer(f.read(8), "<i8")[0])
-                self.offsets.append(np.frombuffer(f.read(8 * (n + 1)), "<i8"))
-        self.starts = np.concatenate([[0], np.cumsum([len(o) - 1 for o in self.offsets], dtype=np.int64)])
+                own = np.frombuffer(f.read(8 * (n + 1)), "<i8")
+                offsets.append(own[:-1] + base)
+                base += int(own[-1])
+                shutil.copyfileobj(f, self._file)
+        offsets.append(np.array([base], dtype=np.int64))
+        self._file.flush()
+        self.offsets = np.concatenate(offsets)
+        self.rows = len(self.offsets) - 1
 
     def __call__(self, rows: np.ndarray) -> list[np.ndarray]:
-        shards = np.searchsorted(self.starts, rows, side="right") - 1
-        local = rows - self.starts[shards]
-        found: list[np.ndarray] = []
-        for shard in np.unique(shards).tolist():  # rows are ascending: so are their shards
-            offsets = self.offsets[shard]
-            first_value = 8 * (len(offsets) + 1)
-            with self.paths[shard].open("rb") as f:
-                for row in local[shards == shard].tolist():
-                    f.seek(first_value + 8 * int(offsets[row]))
-                    found.append(np.frombuffer(f.read(8 * int(offsets[row + 1] - offsets[row])), "<u8"))
-        return found
+        fd = self._file.fileno()
+        starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
+        return [
+            np.frombuffer(os.pread(fd, 8 * (end - start), 8 * start), "<u8")
+            for start, end in zip(starts, ends, strict=True)
+        ]
+
+    def close(self) -> None:
+        self._file.close()
 
 
 class ShardTexts:
-    """posts.text of the records asked for, read from their shards (the shard of the
-    source named by the post_id's prefix). The texts a shard holds stay in Arrow; only
-    those asked for become Python strings. The last SOURCES_KEPT shards read are kept."""
+    """posts.text of the records asked for, read from their shards. Where each record lies
+    is held for all (its shard and row); the texts a shard holds stay in Arrow, memory-mapped,
+    and only those asked for become Python strings. The last SOURCES_KEPT shards read are kept."""
 
     SOURCES_KEPT = 32
 
-    def __init__(self, cache: ShardCache, keys: list[str]):
+    def __init__(self, cache: ShardCache, keys: list[str], post_ids: pa.ChunkedArray):
         self.cache = cache
-        self.key_of = {str(cache.meta(key)["source_id"]): key for key in keys}
-        self._kept: OrderedDict[str, tuple[dict[str, int], pa.Array]] = OrderedDict()
+        self.keys = keys
+        self.row_of = {post_id: row for row, post_id in enumerate(post_ids.to_pylist())}
+        counts = [len(chunk) for chunk in post_ids.chunks]
+        if len(counts) != len(keys):  # one chunk a shard, as relations() concatenates them
+            counts = [cache.table(key, "posts", ["post_id"]).num_rows for key in keys]
+        self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        self._kept: OrderedDict[int, pa.Array] = OrderedDict()
 
     def __call__(self, post_ids: Sequence[str]) -> dict[str, str]:
-        by_source: dict[str, list[str]] = defaultdict(list)
-        for post_id in post_ids:
-            by_source[post_id.rsplit("/", 1)[0]].append(post_id)
+        rows = np.array([self.row_of[post_id] for post_id in post_ids], dtype=np.int64)
+        shards = np.searchsorted(self.starts, rows, side="right") - 1
         found: dict[str, str] = {}
-        for source, ids in by_source.items():
-            row_of, texts = self._source(source)
-            taken = texts.take(pa.array([row_of[post_id] for post_id in ids], pa.int64())).to_pylist()
-            found.update((post_id, text or "") for post_id, text in zip(ids, taken, strict=True))
+        for shard in np.unique(shards).tolist():
+            at = np.flatnonzero(shards == shard)
+            taken = self._texts(shard).take(pa.array(rows[at] - self.starts[shard])).to_pylist()
+            found.update((post_ids[i], text or "") for i, text in zip(at.tolist(), taken, strict=True))
         return found
 
-    def _source(self, source_id: str) -> tuple[dict[str, int], pa.Array]:
-        if source_id in self._kept:
-            self._kept.move_to_end(source_id)
-            return self._kept[source_id]
-        posts = self.cache.table(self.key_of[source_id], "posts", ["post_id", "text"])
-        row_of = {post_id: row for row, post_id in enumerate(posts["post_id"].to_pylist())}
-        self._kept[source_id] = (row_of, posts["text"].combine_chunks())
-        if len(self._kept) > self.SOURCES_KEPT:
-            self._kept.popitem(last=False)
-        return self._kept[source_id]
+    def _texts(self, shard: int) -> pa.Array:
+        if shard in self._kept:
+            self._kept.move_to_end(shard)
+        else:
+            self._kept[shard] = self.cache.table(self.keys[shard], "posts", ["text"])["text"].combine_chunks()
+            if len(self._kept) > self.SOURCES_KEPT:
+                self._kept.popitem(last=False)
+        return self._kept[shard]
 
 
 def date_channels(posts: Sequence[PostRow], sources: Sequence[SourceRow]) -> list[PostRow]:

@@ -81,7 +81,9 @@ def relate(
     reads the 5-gram keys the per-source step kept (its SHINGLE_KEYS tables), which rule out
     most candidates; without it they are made again from the texts.
     """
-    post_ids = features["post_id"]
+    # One chunk (the tables of every source come concatenated, a chunk each): taking rows
+    # from many chunks costs in proportion to their number.
+    post_ids = pa.chunked_array([features["post_id"].combine_chunks()])
     store = _TextStore(texts, post_ids, shingle_keys)
     post_rank = _rank(post_ids)
     source = _rank(features["source_id"], dense=True)
@@ -132,7 +134,7 @@ def _republished(
     sizes = features["shingles"].to_numpy() * features["minhash"].is_valid().to_numpy(zero_copy_only=False)
     return republications.originals(
         _numbers(features["text_hash"])[0], has_text & free, _age(features, post_rank), sizes,
-        republications.Values(features["minhash"]), store.related,
+        republications.Values(pa.chunked_array([features["minhash"].combine_chunks()])), store.related,
     )  # fmt: skip
 
 
