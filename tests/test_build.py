@@ -6,11 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pytest
 
 from diplocorpus.build import CACHE, BuildOptions, build
 from diplocorpus.errors import CorpusError, FormatError
 from diplocorpus.schema import TABLES
+from diplocorpus.shard import keys_file
 
 FAST = BuildOptions(jobs=1, models=False)
 
@@ -97,3 +100,16 @@ def test_dask_build_on_a_local_cluster_equals_the_local_build(package: Path) -> 
         )
     assert summary.cached == 0
     assert outputs(package) == outputs(local)
+
+
+def test_a_keys_file_gives_each_row_its_keys_even_from_a_slice() -> None:
+    column = pa.array([[1, 2], [], [3], [4, 5, 6]], pa.list_(pa.uint64()))
+    data = keys_file(pa.chunked_array([column.slice(1)]))
+    n = int(np.frombuffer(data[:8], "<i8")[0])
+    offsets = np.frombuffer(data[8 : 8 * (n + 2)], "<i8")
+    values = np.frombuffer(data[8 * (n + 2) :], "<u8")
+    assert [values[a:b].tolist() for a, b in zip(offsets[:-1], offsets[1:], strict=True)] == [
+        [],
+        [3],
+        [4, 5, 6],
+    ]

@@ -348,10 +348,11 @@ def _run(jobs: list[Job], options: BuildOptions, cache: ShardCache) -> Iterator[
 
 
 def made(job: Job, cache_root: str) -> Shard:
-    """make_shard, the shard put in the cache at `cache_root`; what is returned has no tables."""
+    """make_shard, the shard put in the cache at `cache_root`; what is returned has no tables
+    and no keys."""
     shard = make_shard(job)
     ShardCache(Path(cache_root)).put(shard)
-    return replace(shard, tables={})
+    return replace(shard, tables={}, keys=b"")
 
 
 def _run_dask(jobs: list[Job], scheduler: str | None, cache: ShardCache) -> Iterator[tuple[Shard, Job]]:

@@ -151,7 +151,7 @@ def keys_file(column: pa.ChunkedArray) -> bytes:
     n, the n + 1 offsets of the rows' values (int64), then the values (uint64), little-endian."""
     array = column.combine_chunks()
     offsets = array.offsets.to_numpy().astype("<i8")
-    values = array.values.to_numpy().astype("<u8")
+    values = array.flatten().to_numpy().astype("<u8")  # flatten: the values of these rows only
     return np.array([len(array)], "<i8").tobytes() + (offsets - offsets[0]).tobytes() + values.tobytes()
 
 
