@@ -294,7 +294,7 @@ def latin_words(text: str) -> list[Word]:
 def cyrillic_words(text: str) -> list[Word]:
     """The words of a Cyrillic-script text, as natasha's segmenter (razdel) cuts them:
     'С.В.Лавров' and 'Северо-Запад' are words; punctuation is not."""
-    return [(t.start, t.stop) for t in _russian()[0].tokenize(text) if any(c.isalnum() for c in t.text)]
+    return [(t.start, t.stop) for t in _russian()[0].tokenize(text) if _is_word(t.text)]
 
 
 @lru_cache(maxsize=1 << 17)
@@ -343,8 +343,13 @@ def tag_russian_runs(texts: Sequence[str]) -> list[tuple[list[Tagged], list[Word
         for span, (start, end) in kept:
             normal = normals.get((start, end), text[start:end])
             found.append(Tagged(start, end, span.type, normal, "natasha"))
-        out.append((found, [(t.start, t.stop) for t in tokens if any(c.isalnum() for c in t.text)]))
+        out.append((found, [(t.start, t.stop) for t in tokens if _is_word(t.text)]))
     return out
+
+
+def _is_word(token: str) -> bool:
+    """Whether a token of natasha's segmenter is a word: it holds a letter or digit."""
+    return token.isalnum() or any(c.isalnum() for c in token)
 
 
 def _natasha_spans(tokens: Sequence[Any]) -> list[Any]:
@@ -563,11 +568,12 @@ def tag(texts: Sequence[str], models: bool = True) -> list[Analysis]:
                     latin.append((i, start, run))
         for (i, start, run), found in zip(latin, tag_french([run for _, _, run in latin]), strict=True):
             tagged[i].extend(_shift(found, start))
-            words[i].extend((a + start, b + start) for a, b in latin_words(run))
+            # The words of the run, found in place: no run ends inside a word (runs are lines).
+            words[i].extend(m.span() for m in _LATIN_WORD.finditer(texts[i], start, start + len(run)))
         russian = tag_russian_runs([run for _, _, run in cyrillic])
         for (i, start, _), (found, run_words) in zip(cyrillic, russian, strict=True):
             tagged[i].extend(_shift(found, start))
-            words[i].extend((a + start, b + start) for a, b in run_words)
+            words[i].extend([(a + start, b + start) for a, b in run_words])
     # A text's Latin runs come before its Cyrillic ones in `words`: put them back in order.
     return [
         Analysis(sorted(t, key=lambda m: (m.start, m.end)), sorted(w))
