@@ -249,7 +249,15 @@ def _russian() -> Any:
     from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
     embedding = NewsEmbedding()
-    return Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), MorphVocab()
+    morph = NewsMorphTagger(embedding)
+    # The morphology tagger sees the few words around each name (_windows): in natasha's
+    # batches of 8 its matrix products stay small. The batch does not change a window's
+    # tags: padding is zero vectors, zeroed again after each layer.
+    morph.batch_size = morph.infer.encoder.batch_size = _MORPH_BATCH
+    return Segmenter(), NewsNERTagger(embedding), morph, MorphVocab()
+
+
+_MORPH_BATCH = 64
 
 
 @cache
@@ -433,8 +441,13 @@ def _tagged_nominatives(windows: Sequence[_Window]) -> list[str]:
     from natasha.norm import normalize
 
     _, _, tagger, vocab = _russian()
+    # Windows of one length together: a batch is padded to its longest.
+    order = sorted(range(len(windows)), key=lambda k: len(windows[k][2]))
+    markups: list[Any] = [None] * len(windows)
+    for k, markup in zip(order, tagger.map([windows[k][2] for k in order]), strict=True):
+        markups[k] = markup
     normals = []
-    for (span, offset, _), markup in zip(windows, tagger.map([w for _, _, w in windows]), strict=True):
+    for (span, offset, _), markup in zip(windows, markups, strict=True):
         tags = markup.tokens[offset : offset + len(span)]
         tagged = [
             DocToken(t.start, t.stop, t.text, pos=m.pos, feats=m.feats)
