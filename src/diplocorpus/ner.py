@@ -331,12 +331,14 @@ def tag_russian_runs(texts: Sequence[str]) -> list[tuple[list[Tagged], list[Word
     for its words; the names whose case is open in all the texts go to the morphology
     tagger together."""
     segmenter = _russian()[0]
+    masked_texts = [mask(text) for text in texts]
+    token_lists = [list(segmenter.tokenize(masked)) for masked in masked_texts]
     runs = []
-    for text in texts:
-        masked = mask(text)
-        tokens = list(segmenter.tokenize(masked))
+    for text, masked, tokens, spans in zip(
+        texts, masked_texts, token_lists, _natasha_spans(token_lists), strict=True
+    ):
         kept = []
-        for span in _natasha_spans(tokens):
+        for span in spans:
             cleaned = clean(text, span.start, span.stop, span.type)
             if cleaned:
                 kept.append((span, cleaned))
@@ -360,16 +362,26 @@ def _is_word(token: str) -> bool:
     return token.isalnum() or any(c.isalnum() for c in token)
 
 
-def _natasha_spans(tokens: Sequence[Any]) -> list[Any]:
-    """The spans of natasha's NER tagger (start, stop, type) over a text cut into `tokens`
-    by its segmenter: what `NewsNERTagger(text).spans` gives, without cutting the text
-    into the same tokens a second time."""
+def _natasha_spans(token_lists: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """The spans of natasha's NER tagger (start, stop, type) over each text, given as the
+    tokens its segmenter cuts it into: what `NewsNERTagger(text).spans` gives, without
+    cutting the text into tokens a second time.
+
+    The texts are tagged in natasha's batches, texts of like length together: a text's
+    tags do not depend on its batch (padding is zero vectors, zeroed again after each
+    layer of the encoder and masked in the CRF), and a batch costs little more than its
+    longest text.
+    """
     from slovnet.bio import bio_spans
 
     infer = _russian()[1].infer
-    words = [t.text for t in tokens]
-    (tags,) = infer.decoder(infer.process(infer.encoder([words])))
-    return list(bio_spans(tokens, tags))
+    # A text without a token (a line of hashtags, masked) has no span: natasha fails on it.
+    order = sorted((k for k, tokens in enumerate(token_lists) if tokens), key=lambda k: len(token_lists[k]))
+    tagged = infer.decoder(infer.process(infer.encoder([[t.text for t in token_lists[k]] for k in order])))
+    spans: list[list[Any]] = [[] for _ in token_lists]
+    for k, tags in zip(order, tagged, strict=True):
+        spans[k] = list(bio_spans(token_lists[k], tags))
+    return spans
 
 
 # Words either side of a name that the morphology tagger sees to tell its case ("в Сахеле").
