@@ -449,10 +449,10 @@ def _windows(
 def _tagged_nominatives(windows: Sequence[_Window]) -> list[str]:
     """natasha's nominative of each window's span, from the morphology tagger's tags of
     the span and of the words around it."""
-    from natasha.doc import DocToken
-    from natasha.norm import normalize
+    from natasha.norm import recover_spaces
+    from natasha.shape import recover_shape
 
-    _, _, tagger, vocab = _russian()
+    tagger = _russian()[2]
     # Windows of one length together: a batch is padded to its longest.
     order = sorted(range(len(windows)), key=lambda k: len(windows[k][2]))
     markups: list[Any] = [None] * len(windows)
@@ -461,12 +461,26 @@ def _tagged_nominatives(windows: Sequence[_Window]) -> list[str]:
     normals = []
     for (span, offset, _), markup in zip(windows, markups, strict=True):
         tags = markup.tokens[offset : offset + len(span)]
-        tagged = [
-            DocToken(t.start, t.stop, t.text, pos=m.pos, feats=m.feats)
+        words = [
+            recover_shape(_tagged_nominative(t.text, m.pos, m.feats), t.text)
             for t, m in zip(span, tags, strict=True)
         ]
-        normals.append(normalize(vocab, tagged))
+        normals.append(recover_spaces(words, span))
     return normals
+
+
+def _tagged_nominative(word: str, pos: str, feats: dict[str, str]) -> str:
+    """What natasha makes of `word` in a name given its tag (natasha.norm.inflect_word),
+    lower-cased: the parse with the tag's part of speech, gender, number and case, in the
+    nominative; the word itself when no parse has them or it needs no inflection."""
+    from natasha.norm import select_form
+
+    word = word.lower().replace("ё", "е")
+    if pos not in _INFLECTED_POS or feats.get("Case") == "Nom":
+        return word
+    form = select_form(_russian()[3](word), pos, feats)
+    nominative = _nominative_form(form) if form else None
+    return nominative.lower().replace("ё", "е") if nominative else word
 
 
 def _tokens_within(tokens: Sequence[Any], starts: list[int], start: int, end: int) -> list[Any]:
@@ -517,6 +531,7 @@ def _nominative(word: str) -> str | None:
 _NOMINATIVE = frozenset({"nomn"})  # natasha's {"Nom"} in pymorphy's grammemes
 
 
+@lru_cache(maxsize=1 << 14)
 def _nominative_form(form: Any) -> str | None:
     """The word of `form.inflect({"Nom"})`, as natasha's MorphForm gives it: the form of
     the lexeme in the nominative that keeps most of the form's other grammemes.
@@ -545,6 +560,7 @@ def forget_words() -> None:
     (benchmarks time the stage on text it has not seen)."""
     word_key.cache_clear()
     _nominative.cache_clear()
+    _nominative_form.cache_clear()
     if _russian.cache_info().currsize:
         type(_russian()[3]).parse.cache_clear()
 
