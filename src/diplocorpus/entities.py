@@ -43,10 +43,22 @@ def _has_word(text: str, word: str) -> bool:
     >>> _has_word("la coopération, Coopération", "coopération"), _has_word("coopérations", "coopération")
     (True, False)
     """
-    # A cheap test first: most often the word is not in the text at all.
-    if word not in text or not _WORD.fullmatch(word):
+    if not _WORD.fullmatch(word):
         return False
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if not (start and _is_word_character(text[start - 1])) and not (
+            end < len(text) and _is_word_character(text[end])
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _is_word_character(c: str) -> bool:
+    """Whether `c` matches \\w."""
+    return c.isalnum() or c == "_"
 
 
 def forget_words() -> None:
