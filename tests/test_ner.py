@@ -71,6 +71,35 @@ def test_normal_forms_are_natashas_own_on_the_seed_posts() -> None:
     assert compared > 100
 
 
+def _seed_cyrillic_runs() -> list[str]:
+    posts = pq.read_table(ROOT / "data/posts.parquet", columns=["text"]).to_pylist()
+    return [
+        p["text"][start:end]
+        for p in posts
+        if p["text"]
+        for start, end, script in ner.runs(p["text"])
+        if script == "cyrillic"
+    ]
+
+
+def test_runs_tagged_together_are_tagged_as_one_by_one() -> None:
+    """Batching the runs (NER by length, the morphology windows of all runs at once)
+    changes no mention, normal form or word."""
+    runs = _seed_cyrillic_runs()
+    assert len(runs) > 3
+    assert ner.tag_russian_runs(runs) == [ner.tag_russian(run) for run in runs]
+    # The same runs in another order, so in other batches.
+    assert ner.tag_russian_runs(runs[::-1]) == [ner.tag_russian(run) for run in runs[::-1]]
+
+
+def test_a_run_with_nothing_left_after_masking_has_no_mention() -> None:
+    """natasha's tagger fails on a text without a token: a line of hashtags is one."""
+    found = ner.tag_russian_runs(["#Россия #Москва", "Министр иностранных дел России Сергей Лавров"])
+    assert found[0] == ([], [])
+    assert [(t.type, t.normal) for t in found[1][0]] == [("LOC", "Россия"), ("PER", "Сергей Лавров")]
+    assert ner.tag(["#Россия\nLavrov"])[0].words == [(8, 14)]
+
+
 def test_word_keys_are_lemmas_in_cyrillic_and_folded_words_otherwise() -> None:
     assert [ner.word_key(w) for w in ("Совете", "Безопасности", "России", "Sergueï", "ONU")] == [
         "совет",

@@ -33,6 +33,8 @@ ALIAS_SEPARATOR = " | "
 # Territory codes of CLDR that are not countries.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 _ARTICLE = re.compile(r"^(?:l['’]|la |le |les |du |de la |de l['’]|des |d['’])", re.IGNORECASE)
+# [^\W_] is exactly str.isalnum(): letters and digits of every script.
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _INITIAL = re.compile(r"^\w\.?$")
 _FEMININE = re.compile(r"(?:ova|eva|yova|ina|ya|aya|kaia|kaïa)$|(?:ова|ева|ёва|ина|ая|ская|цкая)$")
 _MASCULINE = re.compile(r"(?:ov|ev|yov|in|sky|skiy|ski|skii)$|(?:ов|ев|ёв|ин|ский|цкий|ой)$")
@@ -45,7 +47,7 @@ def fold(text: str) -> str:
     >>> fold("l’ONU") == fold("ONU"), fold("С.В. Лавров") == fold("С.В.Лавров")
     (True, True)
     """
-    return "".join(c for c in fold_word(_ARTICLE.sub("", text.strip())) if c.isalnum())
+    return _NOT_ALNUM.sub("", fold_word(_ARTICLE.sub("", text.strip())))
 
 
 def names_of(row: EntityCatalogRow) -> list[str]:
@@ -279,15 +281,15 @@ class Gazetteer:
     def find(self, text: str, words: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
         """(start, end, entity_id) of the catalogue names in `text`, given its words' offsets."""
         found = []
-        i = 0
-        while i < len(words):
-            n = self._longest_name(text, words, i) if text[words[i][0]].isupper() else None
-            if n is None:
-                i += 1
+        after = 0  # the first word not yet in a name found
+        for i in [i for i, (start, _) in enumerate(words) if text[start].isupper()]:
+            if i < after:
                 continue
-            length, entity_id = n
-            found.append((words[i][0], words[i + length - 1][1], entity_id))
-            i += length
+            n = self._longest_name(text, words, i)
+            if n is not None:
+                length, entity_id = n
+                found.append((words[i][0], words[i + length - 1][1], entity_id))
+                after = i + length
         return found
 
     def _longest_name(self, text: str, words: Sequence[tuple[int, int]], i: int) -> tuple[int, str] | None:

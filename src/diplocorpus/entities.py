@@ -21,7 +21,6 @@ from diplocorpus.records import Span
 from diplocorpus.rows import EntityCatalogRow, EntityRow, PostRow
 from diplocorpus.rules import find_rule_entities
 
-_WORD = re.compile(r"\w+")
 MARKED = "telegram-export"
 
 
@@ -33,6 +32,33 @@ def _marked_normal(span: Span) -> str:
         return span.surface.lstrip("@").lower()
     target = span.url or span.surface
     return target if "://" in target else f"https://{target}"
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether `word` is one of the words (runs of \\w) of `text`.
+
+    >>> _has_word("la coopération, Coopération", "coopération"), _has_word("coopérations", "coopération")
+    (True, False)
+    """
+    if not _WORD.fullmatch(word):
+        return False
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if not (start and _is_word_character(text[start - 1])) and not (
+            end < len(text) and _is_word_character(text[end])
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _is_word_character(c: str) -> bool:
+    """Whether `c` matches \\w."""
+    return c.isalnum() or c == "_"
 
 
 def forget_words() -> None:
@@ -126,18 +152,19 @@ class Recognizer:
             )
         for start, end, entity_id in self.gazetteer.find(text, analysis.words):
             candidates.append(Candidate(start, end, self.linker.types[entity_id], None, entity_id, "catalog"))
-        starts = [a for a, _ in analysis.words]
-        words = None
         for t in analysis.tagged:
             surface = text[t.start : t.end]
-            lemmas = " ".join(self._keys_within(text, analysis.words, starts, t.start, t.end))
+            lemmas = " ".join(self._keys_within(text, analysis.words, t.start, t.end))
             entity_id = self.linker.link(surface, t.normal, t.type, lemmas)
-            if entity_id is None and t.type != "PER" and " " not in surface:
-                # One capitalised word that the same text also writes in lower case is a
-                # common noun opening a heading or a sentence ("Coopération dans ...").
-                words = words if words is not None else set(_WORD.findall(text))
-                if surface.lower() in words:
-                    continue
+            # One capitalised word that the same text also writes in lower case is a
+            # common noun opening a heading or a sentence ("Coopération dans ...").
+            if (
+                entity_id is None
+                and t.type != "PER"
+                and " " not in surface
+                and _has_word(text, surface.lower())
+            ):
+                continue
             type_ = self.linker.types[entity_id] if entity_id else t.type
             candidates.append(Candidate(t.start, t.end, type_, t.normal, entity_id, t.method))
         # The input's marks win, then rules; then linked before unlinked, longer before
@@ -159,11 +186,10 @@ class Recognizer:
                 chosen.append(c)
         return sorted(chosen, key=lambda c: c.start)
 
-    def _keys_within(
-        self, text: str, words: Sequence[ner.Word], starts: list[int], start: int, end: int
-    ) -> Iterator[str]:
-        """The keys of the words that lie within text[start:end]."""
-        for i in range(bisect_left(starts, start), len(words)):
+    def _keys_within(self, text: str, words: Sequence[ner.Word], start: int, end: int) -> Iterator[str]:
+        """The keys of the words that lie within text[start:end] (`words` sorted by start)."""
+        # (start,) sorts before every word (start, end): the first word starting at `start` or after.
+        for i in range(bisect_left(words, (start,)), len(words)):
             a, b = words[i]
             if a >= end:
                 break

@@ -52,6 +52,8 @@ _REPEATS = re.compile(r"(.)\1+")
 
 def fold_word(word: str) -> str:
     """A word lower-cased, ё as е, accents removed: 'Sergueï' -> 'serguei', 'Ёлка' -> 'елка'."""
+    if word.isascii():  # most words: nothing to decompose
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower().replace("ё", "е"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

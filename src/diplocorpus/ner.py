@@ -249,7 +249,15 @@ def _russian() -> Any:
     from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
     embedding = NewsEmbedding()
-    return Segmenter(), NewsNERTagger(embedding), NewsMorphTagger(embedding), MorphVocab()
+    morph = NewsMorphTagger(embedding)
+    # The morphology tagger sees the few words around each name (_windows): in natasha's
+    # batches of 8 its matrix products stay small. The batch does not change a window's
+    # tags: padding is zero vectors, zeroed again after each layer.
+    morph.batch_size = morph.infer.encoder.batch_size = _MORPH_BATCH
+    return Segmenter(), NewsNERTagger(embedding), morph, MorphVocab()
+
+
+_MORPH_BATCH = 64
 
 
 @cache
@@ -294,7 +302,7 @@ def latin_words(text: str) -> list[Word]:
 def cyrillic_words(text: str) -> list[Word]:
     """The words of a Cyrillic-script text, as natasha's segmenter (razdel) cuts them:
     'С.В.Лавров' and 'Северо-Запад' are words; punctuation is not."""
-    return [(t.start, t.stop) for t in _russian()[0].tokenize(text) if any(c.isalnum() for c in t.text)]
+    return [(t.start, t.stop) for t in _russian()[0].tokenize(text) if _is_word(t.text)]
 
 
 @lru_cache(maxsize=1 << 17)
@@ -315,30 +323,73 @@ def word_key(word: str) -> str:
 def tag_russian(text: str) -> tuple[list[Tagged], list[Word]]:
     """Russian NER on a text (a Cyrillic run), each name in the nominative; and the
     text's words, as natasha's segmenter cuts them."""
-    segmenter, ner, _, _ = _russian()
-    masked = mask(text)
-    tokens = list(segmenter.tokenize(masked))
-    kept = []
-    for span in ner(masked).spans:
-        cleaned = clean(text, span.start, span.stop, span.type)
-        if cleaned:
-            kept.append((span, cleaned))
-    # Only a span that clean() left whole keeps natasha's normal form.
-    whole = [(span.start, span.stop) for span, cleaned in kept if cleaned == (span.start, span.stop)]
-    normals = dict(zip(whole, _nominatives(masked, tokens, whole), strict=True))
-    found = []
-    for span, (start, end) in kept:
-        normal = normals.get((start, end), text[start:end])
-        found.append(Tagged(start, end, span.type, normal, "natasha"))
-    return found, [(t.start, t.stop) for t in tokens if any(c.isalnum() for c in t.text)]
+    return tag_russian_runs([text])[0]
+
+
+def tag_russian_runs(texts: Sequence[str]) -> list[tuple[list[Tagged], list[Word]]]:
+    """tag_russian of each text. Each text is cut into tokens once, for the NER tagger and
+    for its words; the names whose case is open in all the texts go to the morphology
+    tagger together."""
+    segmenter = _russian()[0]
+    masked_texts = [mask(text) for text in texts]
+    token_lists = [list(segmenter.tokenize(masked)) for masked in masked_texts]
+    runs = []
+    for text, masked, tokens, spans in zip(
+        texts, masked_texts, token_lists, _natasha_spans(token_lists), strict=True
+    ):
+        kept = []
+        for span in spans:
+            cleaned = clean(text, span.start, span.stop, span.type)
+            if cleaned:
+                kept.append((span, cleaned))
+        # Only a span that clean() left whole keeps natasha's normal form.
+        whole = [(span.start, span.stop) for span, cleaned in kept if cleaned == (span.start, span.stop)]
+        runs.append((text, masked, tokens, kept, whole))
+    all_normals = _nominatives([(masked, tokens, whole) for _, masked, tokens, _, whole in runs])
+    out = []
+    for (text, _, tokens, kept, whole), normal_forms in zip(runs, all_normals, strict=True):
+        normals = dict(zip(whole, normal_forms, strict=True))
+        found = []
+        for span, (start, end) in kept:
+            normal = normals.get((start, end), text[start:end])
+            found.append(Tagged(start, end, span.type, normal, "natasha"))
+        out.append((found, [(t.start, t.stop) for t in tokens if _is_word(t.text)]))
+    return out
+
+
+def _is_word(token: str) -> bool:
+    """Whether a token of natasha's segmenter is a word: it holds a letter or digit."""
+    return token.isalnum() or any(c.isalnum() for c in token)
+
+
+def _natasha_spans(token_lists: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """The spans of natasha's NER tagger (start, stop, type) over each text, given as the
+    tokens its segmenter cuts it into: what `NewsNERTagger(text).spans` gives, without
+    cutting the text into tokens a second time.
+
+    The texts are tagged in natasha's batches, texts of like length together: a text's
+    tags do not depend on its batch (padding is zero vectors, zeroed again after each
+    layer of the encoder and masked in the CRF), and a batch costs little more than its
+    longest text.
+    """
+    from slovnet.bio import bio_spans
+
+    infer = _russian()[1].infer
+    # A text without a token (a line of hashtags, masked) has no span: natasha fails on it.
+    order = sorted((k for k, tokens in enumerate(token_lists) if tokens), key=lambda k: len(token_lists[k]))
+    tagged = infer.decoder(infer.process(infer.encoder([[t.text for t in token_lists[k]] for k in order])))
+    spans: list[list[Any]] = [[] for _ in token_lists]
+    for k, tags in zip(order, tagged, strict=True):
+        spans[k] = list(bio_spans(token_lists[k], tags))
+    return spans
 
 
 # Words either side of a name that the morphology tagger sees to tell its case ("в Сахеле").
 _CONTEXT = 2
 
 
-def _nominatives(text: str, tokens: Sequence[Any], spans: Sequence[Word]) -> list[str]:
-    """natasha's nominative of each span of `text`, given the text's tokens.
+def _nominatives(texts: Sequence[tuple[str, Sequence[Any], Sequence[Word]]]) -> list[list[str]]:
+    """natasha's nominative of each span of each text, given as (text, its tokens, spans).
 
     natasha (DocSpan.normalize) inflects each word of a name to the nominative from the
     parse that its morphology tagger's tag selects. Most words need no tagger: all their
@@ -348,12 +399,18 @@ def _nominatives(text: str, tokens: Sequence[Any], spans: Sequence[Word]) -> lis
     text: on the seed posts the normal forms are those of tagging whole texts, at a
     fraction of the cost.
     """
-    starts = [t.start for t in tokens]
-    words = [_tokens_within(tokens, starts, start, end) for start, end in spans]
-    agreed = [_agreed_nominative(w) for w in words]
-    ambiguous = [w for w, normal in zip(words, agreed, strict=True) if normal is None]
-    tagged = iter(_tagged_nominatives(text, tokens, ambiguous) if ambiguous else [])
-    return [normal if normal is not None else next(tagged) for normal in agreed]
+    agreed = []
+    windows = []
+    for text, tokens, spans in texts:
+        starts = [t.start for t in tokens]
+        words = [_tokens_within(tokens, starts, start, end) for start, end in spans]
+        normals = [_agreed_nominative(w) for w in words]
+        ambiguous = [w for w, normal in zip(words, normals, strict=True) if normal is None]
+        if ambiguous:
+            windows.extend(_windows(text, tokens, starts, ambiguous))
+        agreed.append(normals)
+    tagged = iter(_tagged_nominatives(windows))
+    return [[normal if normal is not None else next(tagged) for normal in normals] for normals in agreed]
 
 
 def _agreed_nominative(tokens: Sequence[Any]) -> str | None:
@@ -369,31 +426,61 @@ def _agreed_nominative(tokens: Sequence[Any]) -> str | None:
     )
 
 
-def _tagged_nominatives(text: str, tokens: Sequence[Any], spans: Sequence[Sequence[Any]]) -> list[str]:
-    """natasha's nominative of each span's tokens, from the morphology tagger's tags of
-    the span and of the words around it in its sentence."""
-    from natasha.doc import DocToken
-    from natasha.norm import normalize
+# (a span's tokens, where they start in the window, the window's words)
+_Window = tuple[Sequence[Any], int, list[str]]
 
-    segmenter, _, tagger, vocab = _russian()
-    starts = [t.start for t in tokens]
-    sentences = [(s.start, s.stop) for s in segmenter.sentenize(text)]
+
+def _windows(
+    text: str, tokens: Sequence[Any], starts: list[int], spans: Sequence[Sequence[Any]]
+) -> list[_Window]:
+    """Each span's tokens with the words around it in its sentence that the morphology
+    tagger is given."""
+    sentences = [(s.start, s.stop) for s in _russian()[0].sentenize(text)]
     windows = []
     for span in spans:
         sentence_start, sentence_end = next((a, b) for a, b in sentences if a <= span[0].start < b)
         sentence = _tokens_within(tokens, starts, sentence_start, sentence_end)
         at = sentence.index(span[0])
         low, high = max(0, at - _CONTEXT), min(len(sentence), at + len(span) + _CONTEXT)
-        windows.append((at - low, [t.text for t in sentence[low:high]]))
+        windows.append((span, at - low, [t.text for t in sentence[low:high]]))
+    return windows
+
+
+def _tagged_nominatives(windows: Sequence[_Window]) -> list[str]:
+    """natasha's nominative of each window's span, from the morphology tagger's tags of
+    the span and of the words around it."""
+    from natasha.norm import recover_spaces
+    from natasha.shape import recover_shape
+
+    tagger = _russian()[2]
+    # Windows of one length together: a batch is padded to its longest.
+    order = sorted(range(len(windows)), key=lambda k: len(windows[k][2]))
+    markups: list[Any] = [None] * len(windows)
+    for k, markup in zip(order, tagger.map([windows[k][2] for k in order]), strict=True):
+        markups[k] = markup
     normals = []
-    for span, (offset, _), markup in zip(spans, windows, tagger.map([w for _, w in windows]), strict=True):
+    for (span, offset, _), markup in zip(windows, markups, strict=True):
         tags = markup.tokens[offset : offset + len(span)]
-        tagged = [
-            DocToken(t.start, t.stop, t.text, pos=m.pos, feats=m.feats)
+        words = [
+            recover_shape(_tagged_nominative(t.text, m.pos, m.feats), t.text)
             for t, m in zip(span, tags, strict=True)
         ]
-        normals.append(normalize(vocab, tagged))
+        normals.append(recover_spaces(words, span))
     return normals
+
+
+def _tagged_nominative(word: str, pos: str, feats: dict[str, str]) -> str:
+    """What natasha makes of `word` in a name given its tag (natasha.norm.inflect_word),
+    lower-cased: the parse with the tag's part of speech, gender, number and case, in the
+    nominative; the word itself when no parse has them or it needs no inflection."""
+    from natasha.norm import select_form
+
+    word = word.lower().replace("ё", "е")
+    if pos not in _INFLECTED_POS or feats.get("Case") == "Nom":
+        return word
+    form = select_form(_russian()[3](word), pos, feats)
+    nominative = _nominative_form(form) if form else None
+    return nominative.lower().replace("ё", "е") if nominative else word
 
 
 def _tokens_within(tokens: Sequence[Any], starts: list[int], start: int, end: int) -> list[Any]:
@@ -434,11 +521,38 @@ def _nominative(word: str) -> str | None:
             lexeme = (form.normal, form.pos, form.feats.get("Number"), form.feats.get("Gender"))
             if lexeme not in seen:
                 seen.add(lexeme)
-                nominative = form.inflect({"Nom"})
-                nominatives.add(nominative.word.replace("ё", "е") if nominative else word)
+                nominative = _nominative_form(form)
+                nominatives.add(nominative.replace("ё", "е") if nominative else word)
         if len(nominatives) > 1:
             return None
     return nominatives.pop() if nominatives else word
+
+
+_NOMINATIVE = frozenset({"nomn"})  # natasha's {"Nom"} in pymorphy's grammemes
+
+
+@lru_cache(maxsize=1 << 14)
+def _nominative_form(form: Any) -> str | None:
+    """The word of `form.inflect({"Nom"})`, as natasha's MorphForm gives it: the form of
+    the lexeme in the nominative that keeps most of the form's other grammemes.
+
+    natasha's inflect wraps every form of the lexeme in its MorphForm (converting each
+    tag to UD features) only to keep one: this is pymorphy's MorphAnalyzer._inflect over
+    the lexeme as pymorphy's own plain tuples (word, tag, ...).
+    """
+    lexeme = form.methods_stack[-1][0].get_lexeme(form)
+    required = _NOMINATIVE
+    possible = [f for f in lexeme if required <= f[1].grammemes]
+    if not possible:
+        required = form.tag.fix_rare_cases(required)
+        possible = [f for f in lexeme if required <= f[1].grammemes]
+    grammemes = form.tag.updated_grammemes(required)
+    best = max(
+        possible,
+        key=lambda f: len(grammemes & f[1].grammemes) - 0.1 * len(grammemes ^ f[1].grammemes),
+        default=None,
+    )
+    return best[0] if best else None
 
 
 def forget_words() -> None:
@@ -446,6 +560,7 @@ def forget_words() -> None:
     (benchmarks time the stage on text it has not seen)."""
     word_key.cache_clear()
     _nominative.cache_clear()
+    _nominative_form.cache_clear()
     if _russian.cache_info().currsize:
         type(_russian()[3]).parse.cache_clear()
 
@@ -481,6 +596,7 @@ def tag(texts: Sequence[str], models: bool = True) -> list[Analysis]:
     if not models:
         return [Analysis([], latin_words(text)) for text in texts]
     latin: list[tuple[int, int, str]] = []  # (text index, run start, run text)
+    cyrillic: list[tuple[int, int, str]] = []
     tagged: list[list[Tagged]] = [[] for _ in texts]
     words: list[list[Word]] = [[] for _ in texts]
     with one_blas_thread():
@@ -488,16 +604,21 @@ def tag(texts: Sequence[str], models: bool = True) -> list[Analysis]:
             for start, end, script in runs(text):
                 run = text[start:end]
                 if script == "cyrillic":
-                    found, run_words = tag_russian(run)
-                    tagged[i].extend(_shift(found, start))
+                    cyrillic.append((i, start, run))
                 else:
                     latin.append((i, start, run))
-                    run_words = latin_words(run)
-                words[i].extend((a + start, b + start) for a, b in run_words)
-        for (i, start, _), found in zip(latin, tag_french([run for _, _, run in latin]), strict=True):
+        for (i, start, run), found in zip(latin, tag_french([run for _, _, run in latin]), strict=True):
             tagged[i].extend(_shift(found, start))
+            # The words of the run, found in place: no run ends inside a word (runs are lines).
+            words[i].extend(m.span() for m in _LATIN_WORD.finditer(texts[i], start, start + len(run)))
+        russian = tag_russian_runs([run for _, _, run in cyrillic])
+        for (i, start, _), (found, run_words) in zip(cyrillic, russian, strict=True):
+            tagged[i].extend(_shift(found, start))
+            words[i].extend([(a + start, b + start) for a, b in run_words])
+    # A text's Latin runs come before its Cyrillic ones in `words`: put them back in order.
     return [
-        Analysis(sorted(t, key=lambda m: (m.start, m.end)), w) for t, w in zip(tagged, words, strict=True)
+        Analysis(sorted(t, key=lambda m: (m.start, m.end)), sorted(w))
+        for t, w in zip(tagged, words, strict=True)
     ]
 
 

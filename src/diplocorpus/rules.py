@@ -115,11 +115,13 @@ def find_rule_entities(text: str, year: int | None = None) -> list[Mention]:
 _URL = re.compile(r"(?:(?i:https?://)|(?<![\w.@/-])(?:www\.|t\.me/))[^\s<>«»\"]+")
 _URL_TRAILING = ".,;:!?»)\"'…"
 _SCHEME = re.compile(r"https?://", re.IGNORECASE)
+# The patterns open on a character, not a lookbehind, so that re finds where they can start
+# by a fast scan: '@(?<![\w@.+-]@)' is '(?<![\w@.+-])@'.
 # Telegram handles are 5-32 characters; a preceding word character makes it an e-mail address,
 # a following '.word' a domain name.
-_MENTION = re.compile(r"(?<![\w@.+-])@([A-Za-z0-9_]{5,32})(?![\w@]|\.\w)")
-_HASHTAG = re.compile(r"(?<![\w#&/])#(\w+)")
-_FLAG = re.compile(r"[\U0001F1E6-\U0001F1FF]{2}")
+_MENTION = re.compile(r"@(?<![\w@.+-]@)([A-Za-z0-9_]{5,32})(?![\w@]|\.\w)")
+_HASHTAG = re.compile(r"#(?<![\w#&/]#)(\w+)")
+_FLAG = re.compile(r"[\U0001F1E6-\U0001F1FF][\U0001F1E6-\U0001F1FF]")
 # Subdivision flags: black flag, tag letters (country + subdivision code), cancel tag.
 _SUBDIVISION_FLAG = re.compile(
     r"\U0001F3F4([\U000E0061-\U000E007A]{2}[\U000E0030-\U000E0039\U000E0061-\U000E007A]{1,4})\U000E007F"
@@ -220,6 +222,8 @@ _MONTH_FIRST = re.compile(
     rf"(?<!\w)(?P<m2>{_ENGLISH_MONTHS}){_SPACE}(?P<d1>{_DAY})(?:{_RANGE_JOIN}(?P<d2>{_DAY}))?(?!\w)"
     rf"(?:,?{_SPACE}(?P<y>{_YEAR}))?"
 )
+# Where _DAY_FIRST can start: a digit after no word character.
+_NUMBER_START = re.compile(r"\d(?<!\w\d)")
 # The Russian night 'с 28 на 29' is a range only after 'с'.
 _RUSSIAN_FROM = re.compile(r"(?:^|\W)со?[^\S\n]+$", re.IGNORECASE)
 
@@ -239,8 +243,8 @@ def find_dates(text: str, year: int | None = None) -> list[DateMention]:
     found: list[DateMention] = []
     # Month-first dates need an English month name: a cheap test first, most texts have none.
     english = any(name in text for name in _ENGLISH)
-    for pattern in (_DAY_FIRST, _MONTH_FIRST) if english else (_DAY_FIRST,):
-        for m in pattern.finditer(text):
+    for matches in (_day_first(text), _MONTH_FIRST.finditer(text)) if english else (_day_first(text),):
+        for m in matches:
             date = _date_from_match(text, m, year)
             if date is not None:
                 found.append(date)
@@ -250,6 +254,18 @@ def find_dates(text: str, year: int | None = None) -> list[DateMention]:
         if not kept or date.start >= kept[-1].end:
             kept.append(date)
     return kept
+
+
+def _day_first(text: str) -> Iterator[re.Match[str]]:
+    """What _DAY_FIRST.finditer(text) finds, tried only where a number starts: re scans
+    for a lookbehind at every character, for a digit fast."""
+    end = 0
+    for start in _NUMBER_START.finditer(text):
+        if start.start() >= end:
+            m = _DAY_FIRST.match(text, start.start())
+            if m:
+                end = m.end()
+                yield m
 
 
 def date_years(text: str) -> list[int]:
