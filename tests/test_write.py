@@ -53,6 +53,14 @@ def test_a_carriage_return_is_quoted_so_no_reader_takes_it_for_a_line_end() -> N
     assert csv_rows(pa.table({"a": ["x\ry", "z"]})) == b'"x\ry"\nz\n'
 
 
+def test_cells_of_a_sliced_table_of_several_chunks() -> None:
+    rows = [["a,1", "x"], ["b", None], ['c"', "y"], ["d", "x"], ["e\nf", None]]
+    part = pa.table({"a": [r[0] for r in rows], "b": pa.array([r[1] for r in rows]).dictionary_encode()})
+    table = pa.concat_tables([part.slice(0, 2), part.slice(2)]).slice(1, 3)
+    assert table.column("a").num_chunks == 2
+    assert csv_rows(table) == python_csv([[a, b or ""] for a, b in rows[1:4]])
+
+
 @pytest.mark.parametrize("batches", [[7], [2, 4, 1], [1] * 7, [3, 0, 4]])
 def test_row_groups_are_the_same_whatever_the_batches(tmp_path, monkeypatch, batches: list[int]) -> None:
     monkeypatch.setattr(write, "ROW_GROUPS", {"reactions": 3})

@@ -147,11 +147,6 @@ def to_table(table: str, rows: Sequence[object]) -> pa.Table:
 
 
 def _columns(rows: Sequence[object], names: list[str]) -> list[Sequence[object]]:
-    """The rows' values column by column: one attrgetter call per row, one transposition."""
-    if not rows:
-        return [()] * len(names)
-    if len(names) == 1:
-        return [[getattr(row, names[0]) for row in rows]]
-    # Every tuple has len(names) values: zip's strict check (slow with this many
-    # arguments) has nothing to catch.
-    return list(zip(*map(attrgetter(*names), rows)))  # noqa: B905
+    """The rows' values column by column, one C-level pass per column: no tuple per row,
+    which for large tables would also keep the garbage collector busy."""
+    return [list(map(attrgetter(name), rows)) for name in names]
