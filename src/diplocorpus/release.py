@@ -12,10 +12,9 @@ their time, fixed permissions, and no extra fields.
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 import os
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from diplocorpus.figures import FIGURES, FIGURES_DIR
 from diplocorpus.flavour import FLAVOUR_KEY, FULL, WITHOUT_TEXT, flavour_of, withhold, withhold_schema
 from diplocorpus.schema import TABLES
 from diplocorpus.validate import validate_package
-from diplocorpus.write import file_facts, write_descriptor, write_table_files
+from diplocorpus.write import TableWriter, file_facts, write_descriptor
 
 DOCUMENTS = ("README.md", "CITATION.cff", ".zenodo.json", "croissant.json")
 CHECKSUMS = "SHA256SUMS"
@@ -54,7 +53,8 @@ def bundle_name(without_text: bool) -> str:
 
 
 def release(package_dir: Path, out_dir: Path, *, without_text: bool = False) -> Bundle:
-    """Validate the package, then write its bundle into `out_dir`; return what was written."""
+    """Validate the package, then write its bundle into `out_dir`; return what was written.
+    Files are streamed into the zip, never held in memory whole, whatever the corpus's size."""
     package_dir = package_dir.resolve()
     problems = validate_package(package_dir)
     if problems:
@@ -67,55 +67,64 @@ def release(package_dir: Path, out_dir: Path, *, without_text: bool = False) -> 
     missing = [name for name in (*DOCUMENTS, *_figure_paths()) if not (package_dir / name).is_file()]
     if missing:
         raise CorpusError(f"{package_dir / missing[0]}: missing; run 'diplocorpus build' first")
+    name = bundle_name(without_text)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{name}.zip"
+    partial = out_dir / f".{name}.zip.partial"
     with tempfile.TemporaryDirectory(prefix=".release-") as tmp:
         if without_text:
             members = _without_text_members(package_dir, Path(tmp), descriptor)
         else:
             members = _full_members(package_dir, descriptor)
-        name = bundle_name(without_text)
-        data = _zip(name, members)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / f"{name}.zip"
-    partial = out_dir / f".{name}.zip.partial"
-    partial.write_bytes(data)
+        try:
+            _zip(partial, name, members)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     os.replace(partial, target)
-    return Bundle(target, len(members) + 1, hashlib.sha256(data).hexdigest())
+    return Bundle(target, len(members) + 1, file_facts(target)[1].removeprefix("sha256:"))
 
 
 def _figure_paths() -> list[str]:
     return [f"{FIGURES_DIR}/{name}" for name in FIGURES]
 
 
-def _common_members(package_dir: Path) -> dict[str, bytes]:
-    return {name: (package_dir / name).read_bytes() for name in (*DOCUMENTS, *_figure_paths())}
+def _common_members(package_dir: Path) -> dict[str, Path]:
+    return {name: package_dir / name for name in (*DOCUMENTS, *_figure_paths())}
 
 
-def _full_members(package_dir: Path, descriptor: dict[str, Any]) -> dict[str, bytes]:
+def _full_members(package_dir: Path, descriptor: dict[str, Any]) -> dict[str, Path]:
+    """The bundle's paths and the files they are taken from."""
     members = _common_members(package_dir)
-    members["datapackage.json"] = (package_dir / "datapackage.json").read_bytes()
+    members["datapackage.json"] = package_dir / "datapackage.json"
     for resource in descriptor["resources"]:
-        members[resource["path"]] = (package_dir / resource["path"]).read_bytes()
-    members["data/raw/sources.csv"] = (package_dir / "data/raw/sources.csv").read_bytes()
+        members[resource["path"]] = package_dir / resource["path"]
+    members["data/raw/sources.csv"] = package_dir / "data/raw/sources.csv"
     for source in pq.read_table(package_dir / "data/sources.parquet", columns=["path"]).to_pylist():
-        members[f"data/raw/{source['path']}"] = (package_dir / "data/raw" / source["path"]).read_bytes()
+        members[f"data/raw/{source['path']}"] = package_dir / "data/raw" / source["path"]
     return members
 
 
-def _without_text_members(package_dir: Path, stage: Path, descriptor: dict[str, Any]) -> dict[str, bytes]:
-    """Write the without-text package into `stage`, check it, and return its files."""
+def _without_text_members(package_dir: Path, stage: Path, descriptor: dict[str, Any]) -> dict[str, Path]:
+    """Write the without-text package into `stage`, check it, and return its files. Tables
+    are withheld a row group at a time."""
     (stage / "data").mkdir()
     for name in TABLES:
-        write_table_files(stage, name, withhold(name, pq.read_table(package_dir / f"data/{name}.parquet")))
+        source = pq.ParquetFile(package_dir / f"data/{name}.parquet")
+        schema = withhold(name, source.schema_arrow.empty_table()).schema
+        with TableWriter(stage, name, schema) as writer:
+            for group in range(source.num_row_groups):
+                writer.write(withhold(name, source.read_row_group(group)))
     stripped = _without_text_descriptor(stage, descriptor)
     write_descriptor(stage, stripped)
     (stage / "croissant.json").write_text(croissant_json(stripped), encoding="utf-8")
     members = _common_members(package_dir)
     for name in ("datapackage.json", "croissant.json"):
-        members[name] = (stage / name).read_bytes()
+        members[name] = stage / name
     for resource in stripped["resources"]:
-        members[resource["path"]] = (stage / resource["path"]).read_bytes()
+        members[resource["path"]] = stage / resource["path"]
     for name in ("README.md", "CITATION.cff", ".zenodo.json"):
-        (stage / name).write_bytes(members[name])
+        shutil.copyfile(members[name], stage / name)
     problems = validate_package(stage)
     if problems:
         raise ValidationFailed(problems)
@@ -138,16 +147,22 @@ def _without_text_descriptor(stage: Path, descriptor: dict[str, Any]) -> dict[st
     return {**head, FLAVOUR_KEY: WITHOUT_TEXT, "resources": resources}
 
 
-def _zip(root: str, members: dict[str, bytes]) -> bytes:
-    checksums = "".join(f"{hashlib.sha256(members[p]).hexdigest()}  {p}\n" for p in sorted(members))
-    entries = {**members, CHECKSUMS: checksums.encode("utf-8")}
+def _zip(target: Path, root: str, members: dict[str, Path]) -> None:
+    """Write the zip of `members` (bundle path: file), with SHA256SUMS, to `target`,
+    streaming each file into its entry."""
+    checksums = "".join(f"{file_facts(members[p])[1].removeprefix('sha256:')}  {p}\n" for p in sorted(members))
     stamp = tuple(int(part) for part in package.CREATED[:10].split("-")) + (0, 0, 0)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(entries):
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted([*members, CHECKSUMS]):
             info = zipfile.ZipInfo(f"{root}/{path}", date_time=stamp)  # type: ignore[arg-type]
             info.create_system = 3  # Unix, so the permissions below are read
             info.external_attr = 0o100644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, entries[path], compresslevel=9)
-    return buffer.getvalue()
+            info._compresslevel = 9  # what writestr(compresslevel=9) sets; open() reads it
+            if path == CHECKSUMS:
+                archive.writestr(info, checksums.encode("utf-8"))
+                continue
+            # Its size known beforehand, as writestr knows it, so the entry is the same.
+            info.file_size = members[path].stat().st_size
+            with members[path].open("rb") as source, archive.open(info, "w") as entry:
+                shutil.copyfileobj(source, entry, 1 << 20)
