@@ -574,3 +574,26 @@ def test_may_be_related_counts_the_keys_two_texts_share(a: np.ndarray, b: np.nda
     common = len(np.intersect1d(a, b, assume_unique=True))
     expected = bool(len(a) and len(b)) and common >= republications.CONTAINMENT * min(len(a), len(b))
     assert republications.may_be_related(a, b) == expected
+
+
+_RECORDS = st.lists(
+    st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=40).map(
+        lambda v: np.unique(np.array(v, dtype=np.uint64))
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(_RECORDS, st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=40))
+def test_shared_keys_of_many_pairs_at_once_equal_those_of_each_pair(records, pairs) -> None:
+    # Small values share their high bits, which the count must see through.
+    keys = np.concatenate([np.zeros(0, np.uint64), *records])
+    offsets = np.cumsum([0, *map(len, records)])
+    a = np.array([x % len(records) for x, _ in pairs], dtype=np.int64)
+    b = np.array([y % len(records) for _, y in pairs], dtype=np.int64)
+    shared = republications.shared_keys(keys, offsets, a, b)
+    allowed = republications.pairs_may_be_related(keys, offsets, a, b)
+    for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        assert shared[i] == len(np.intersect1d(records[x], records[y], assume_unique=True))
+        assert allowed[i] == republications.may_be_related(records[x], records[y])

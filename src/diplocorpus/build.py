@@ -29,6 +29,7 @@ from diplocorpus.errors import CorpusError, ValidationFailed
 from diplocorpus.parsers import formats
 from diplocorpus.read import ManifestEntry, read_manifest
 from diplocorpus.relate import CANDIDATES, FEATURES, FREQUENT_ANCHORS, Relations, relate
+from diplocorpus.relate.republications import ranges
 from diplocorpus.rows import PostRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.shard import (
@@ -216,8 +217,9 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
 
 class ShardKeys:
     """The shingle keys of the features' rows asked for. The shards' key files
-    (shard.keys_file) are copied one after the other into one temporary file, whose offsets
-    are held for every row; a row's keys are one read from it."""
+    (shard.keys_file) are copied one after the other into one temporary file, memory-mapped,
+    whose offsets are held for every row: the keys of rows asked together are one gather from
+    the map, and only the pages they lie on are read."""
 
     def __init__(self, cache: ShardCache, keys: list[str]):
         cache.root.mkdir(parents=True, exist_ok=True)
@@ -236,16 +238,16 @@ class ShardKeys:
         self._file.flush()
         self.offsets = np.concatenate(offsets)
         self.rows = len(self.offsets) - 1
+        # An empty file cannot be mapped.
+        self._keys = np.memmap(self._file, "<u8", "r") if base else np.zeros(0, "<u8")
 
-    def __call__(self, rows: np.ndarray) -> list[np.ndarray]:
-        fd = self._file.fileno()
-        starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
-        return [
-            np.frombuffer(os.pread(fd, 8 * (end - start), 8 * start), "<u8")
-            for start, end in zip(starts, ends, strict=True)
-        ]
+    def __call__(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        starts = self.offsets[rows]
+        lengths = self.offsets[rows + 1] - starts
+        return np.asarray(self._keys[ranges(starts, lengths)]), np.concatenate([[0], np.cumsum(lengths)])
 
     def close(self) -> None:
+        del self._keys
         self._file.close()
 
 

@@ -92,20 +92,67 @@ def related(a: Sequence[str], b: Sequence[str]) -> bool:
 
 
 def may_be_related(a: np.ndarray, b: np.ndarray) -> bool:
-    """False when two texts, given as their `shingle_keys`, are certainly not related.
+    """False when two texts, given as their `shingle_keys`, are certainly not related: one
+    pair of `pairs_may_be_related`."""
+    keys, offsets = np.concatenate([a, b]), np.array([0, len(a), len(a) + len(b)])
+    return bool(pairs_may_be_related(keys, offsets, np.array([0]), np.array([1]))[0])
+
+
+def pairs_may_be_related(keys: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each pair of records (a[i], b[i]), False when their texts are certainly not related;
+    the `shingle_keys` of record j are keys[offsets[j]:offsets[j + 1]].
 
     Equal 5-grams have equal keys, so the keys two texts share are at least their common
     5-grams, and a text has at most as many keys as 5-grams: the containment of keys bounds
     that of 5-grams from above.
     """
-    if not len(a) or not len(b):
-        return False
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    # Both are sorted: each key of the smaller is looked up in the larger by bisection.
-    at = np.searchsorted(large, small)
-    at[at == len(large)] = 0
-    common = np.count_nonzero(large[at] == small)
-    return common >= CONTAINMENT * len(small)
+    lengths = np.diff(offsets)
+    smaller = np.minimum(lengths[a], lengths[b])
+    return (smaller > 0) & (shared_keys(keys, offsets, a, b) >= CONTAINMENT * smaller)
+
+
+def shared_keys(keys: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """How many keys records a[i] and b[i] share, for every i (keys as in `pairs_may_be_related`:
+    sorted, each once per record).
+
+    All pairs at once: each key is prefixed with its record's number in the high bits (the
+    key's own high bits below), which makes the keys of every record one sorted array; each
+    key of the smaller record of a pair, prefixed with the larger's number, is looked up in it
+    by bisection. Keys equal in their high bits only are told apart on their full value.
+    """
+    lengths = np.diff(offsets)
+    swap = lengths[a] > lengths[b]
+    small, large = np.where(swap, b, a), np.where(swap, a, b)
+    bits = np.uint64(max(len(lengths) - 1, 1).bit_length())
+    record = np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
+    tagged = (record << (np.uint64(64) - bits)) | (keys >> bits)
+    wanted = keys[ranges(offsets[small], lengths[small])]
+    in_record = np.repeat(large.astype(np.uint64), lengths[small])
+    sought = (in_record << (np.uint64(64) - bits)) | (wanted >> bits)
+    at = np.searchsorted(tagged, sought)
+    found = np.zeros(len(sought), dtype=bool)
+    looking = np.arange(len(sought))
+    # Mostly one round: keys that share their high bits within a record are few.
+    while len(looking):
+        looking = looking[at[looking] < len(tagged)]
+        looking = looking[tagged[at[looking]] == sought[looking]]
+        hit = keys[at[looking]] == wanted[looking]
+        found[looking[hit]] = True
+        looking = looking[~hit]
+        at[looking] += 1
+    pair = np.repeat(np.arange(len(a)), lengths[small])
+    return np.bincount(pair[found], minlength=len(a))
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """starts[i], starts[i] + 1, ..., starts[i] + lengths[i] - 1, for every i, one after the other.
+
+    >>> ranges(np.array([5, 0, 2]), np.array([2, 0, 3])).tolist()
+    [5, 6, 2, 3, 4]
+    """
+    ends = np.cumsum(lengths, dtype=np.int64)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.repeat(np.asarray(starts, np.int64) - ends + lengths, lengths) + np.arange(total)
 
 
 def shingle_keys(words: Sequence[str]) -> np.ndarray:
