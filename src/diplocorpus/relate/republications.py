@@ -382,18 +382,21 @@ def _earliest_related(
         least = CONTAINMENT * small / (large + (1 - CONTAINMENT) * small)
         plausible = bdtr(equal, BINS, least) >= IMPLAUSIBLE
         owner, candidate, equal = owner[plausible], candidate[plausible], equal[plausible]
+        if not len(owner):
+            continue
         small, large = small[plausible], large[plausible]
         jaccard = equal / BINS
         contained = jaccard * (small + large) / ((1 + jaccard) * small)
-        # The earliest candidate of each record first, then the others, the most contained first.
-        earliest = np.full(len(age), np.iinfo(age.dtype).max, dtype=age.dtype)
-        np.minimum.at(earliest, owner, age[candidate])
-        later = age[candidate] != earliest[owner]
+        # The earliest candidate of each record first, then the others, the most contained first
+        # (candidates come grouped by record).
+        starts = _run_starts(owner)
+        earliest = np.minimum.reduceat(age[candidate], starts)
+        later = age[candidate] != np.repeat(earliest, np.diff(np.append(starts, len(owner))))
         order = np.lexsort((age[candidate], -contained, later, owner))
         owner, candidate = owner[order], candidate[order]
         # A few records at a time, to the end: their texts are still at hand for each try.
-        group = np.searchsorted(owner, np.unique(owner)[::_OWNERS_AT_ONCE])
-        for start, end in zip(group, np.append(group[1:], len(owner))[: len(group)], strict=True):
+        group = starts[::_OWNERS_AT_ONCE]
+        for start, end in zip(group, np.append(group[1:], len(owner)), strict=True):
             _try_in_order(
                 owner[start:end], candidate[start:end], age, best, lambda a, b: related_rows(rows[a], rows[b])
             )
@@ -436,10 +439,10 @@ def _try_in_order(
 def _value_order(
     by_age: np.ndarray, rank: np.ndarray, values: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Records sorted by a MinHash value then age; for each position, where its candidates
-    begin in that order and how many there are: every older record of its bucket (records
-    sharing the value) up to SMALL_BUCKET records, the OLDEST_OF_LARGE earliest beyond.
-    `by_age` lists the records by age, and `rank` is each one's place in that list."""
+    """Records sorted by a MinHash value then age; for each record, where its candidates begin
+    in that order and how many there are: every older record of its bucket (records sharing
+    the value) up to SMALL_BUCKET records, the OLDEST_OF_LARGE earliest beyond. `by_age` lists
+    the records by age, and `rank` is each one's place in that list."""
     # One sort of 64-bit keys, value then age, rather than an index sort on two keys.
     keys = (values.astype(np.uint64) << np.uint64(32)) | rank.astype(np.uint64)
     keys.sort()
@@ -453,34 +456,49 @@ def _value_order(
     start = np.repeat(first, sizes)
     older = np.arange(len(change), dtype=np.int32) - start
     count = np.where(np.repeat(sizes, sizes) <= SMALL_BUCKET, older, np.minimum(older, OLDEST_OF_LARGE))
-    return order, start, count
+    # By record: fewer than SMALL_BUCKET candidates each.
+    start_of, count_of = np.empty_like(start), np.empty(len(count), dtype=np.uint8)
+    start_of[order], count_of[order] = start, count
+    return order, start_of, count_of
 
 
 def _candidates(
     age: np.ndarray, minhash: Values, rows: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(record, candidate) pairs of the records of `rows` (by their index in `rows`; `age` is
-    theirs, `minhash` by row), each once, all of a record's in one chunk of about
-    _CANDIDATES_AT_ONCE pairs."""
+    theirs, `minhash` by row), each once, sorted, all of a record's in one chunk of about
+    _CANDIDATES_AT_ONCE pairs.
+
+    Each bin's order is made once and kept (a few bytes a record), then read a chunk of
+    records at a time: no work per chunk grows with the corpus."""
     n = len(age)
     by_age = np.argsort(age).astype(np.int32)
     rank = np.empty(n, dtype=np.int32)
     rank[by_age] = np.arange(n, dtype=np.int32)
-    counts = np.zeros(n, dtype=np.int32)
-    for b in range(BINS):
-        order, _, count = _value_order(by_age, rank, minhash.take(rows, b))
-        counts[order] += count
-    chunk = np.cumsum(counts, dtype=np.int64) // _CANDIDATES_AT_ONCE
-    for part in np.unique(chunk[counts > 0]):
-        members = (chunk == part) & (counts > 0)
-        pairs = []
-        for b in range(BINS):
-            order, start, count = _value_order(by_age, rank, minhash.take(rows, b))
-            position = np.flatnonzero(members[order] & (count > 0))
-            lengths = count[position]
-            total = int(lengths.sum())
-            offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            candidate = order[np.repeat(start[position], lengths) + offsets]
-            pairs.append(order[np.repeat(position, lengths)].astype(np.int64) * n + candidate)
-        unique = np.unique(np.concatenate(pairs))
-        yield unique // n, unique % n
+    orders = [_value_order(by_age, rank, minhash.take(rows, b)) for b in range(BINS)]
+    counts = np.sum([count for _, _, count in orders], axis=0, dtype=np.int64)
+    chunk = np.cumsum(counts) // _CANDIDATES_AT_ONCE
+    bounds = np.append(_run_starts(chunk), n)
+    for begin, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        owners = np.arange(begin, end, dtype=np.int64)
+        pairs = np.concatenate(
+            [
+                np.repeat(owners * n, count[begin:end]) + order[ranges(start[begin:end], count[begin:end])]
+                for order, start, count in orders
+            ]
+        )
+        if len(pairs):
+            pairs.sort()
+            unique = pairs[_run_starts(pairs)]
+            yield unique // n, unique % n
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values begins.
+
+    >>> _run_starts(np.array([3, 3, 5, 3])).tolist()
+    [0, 2, 3]
+    """
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
