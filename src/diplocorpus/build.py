@@ -238,13 +238,14 @@ class ShardKeys:
         self._file.flush()
         self.offsets = np.concatenate(offsets)
         self.rows = len(self.offsets) - 1
-        # An empty file cannot be mapped.
-        self._keys = np.memmap(self._file, "<u8", "r") if base else np.zeros(0, "<u8")
+        # An empty file cannot be mapped. A plain array over the map: a memmap's own indexing
+        # costs more than the gather.
+        self._keys = np.asarray(np.memmap(self._file, "<u8", "r")) if base else np.zeros(0, "<u8")
 
     def __call__(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         starts = self.offsets[rows]
         lengths = self.offsets[rows + 1] - starts
-        return np.asarray(self._keys[ranges(starts, lengths)]), np.concatenate([[0], np.cumsum(lengths)])
+        return self._keys[ranges(starts, lengths)], np.concatenate([[0], np.cumsum(lengths)])
 
     def close(self) -> None:
         del self._keys

@@ -250,8 +250,11 @@ class _TextStore:
         """Whether the texts of rows a[i] and b[i] are related (republications.related): first
         on their 5-gram keys, which rule most pairs out, then on the 5-grams themselves."""
         out = np.zeros(len(a), dtype=bool)
-        for at in range(0, len(a), _PAIRS_AT_ONCE):
-            x, y = a[at : at + _PAIRS_AT_ONCE], b[at : at + _PAIRS_AT_ONCE]
+        # Keys made from the texts leave their words for the exact comparisons that follow: no
+        # more pairs at once than the words kept can serve.
+        step = _PAIRS_AT_ONCE if self.shingle_keys is not None else BATCH // 2
+        for at in range(0, len(a), step):
+            x, y = a[at : at + step], b[at : at + step]
             rows, index = np.unique(np.concatenate([x, y]), return_inverse=True)
             keys, offsets = self._keys(rows)
             maybe = np.flatnonzero(pairs_may_be_related(keys, offsets, index[: len(x)], index[len(x) :]))

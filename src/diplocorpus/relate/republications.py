@@ -55,8 +55,9 @@ MAX_TRIES = 16
 # Candidate pairs listed at once, and compared value by value at once, at most.
 _CANDIDATES_AT_ONCE = 250_000
 _PAIRS_COMPARED_AT_ONCE = 65_536
-# Records whose candidates are tried together, to the end.
-_OWNERS_AT_ONCE = 128
+# Records whose candidates are tried together, to the end: each try compares as many pairs
+# at once, so that the cost of a call is spread over many.
+_OWNERS_AT_ONCE = 1024
 
 _TOKEN = re.compile(r"\w+")
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -317,6 +318,8 @@ class Values:
 
     def take(self, rows: np.ndarray, bin: int | None = None) -> np.ndarray:
         """The values of `rows` (all bins, or one)."""
+        if len(self.parts) == 1:  # one chunk, as relate() gives them: no part to look for
+            return self.parts[0][rows] if bin is None else self.parts[0][rows, bin]
         out = np.empty((len(rows), BINS) if bin is None else len(rows), dtype=np.uint32)
         order = np.argsort(rows, kind="stable")
         ordered = rows[order]
