@@ -130,17 +130,20 @@ def shared_keys(keys: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndar
     wanted = keys[ranges(offsets[small], lengths[small])]
     in_record = np.repeat(large.astype(np.uint64), lengths[small])
     sought = (in_record << (np.uint64(64) - bits)) | (wanted >> bits)
-    at = np.searchsorted(tagged, sought)
-    found = np.zeros(len(sought), dtype=bool)
-    looking = np.arange(len(sought))
-    # Mostly one round: keys that share their high bits within a record are few.
-    while len(looking):
-        looking = looking[at[looking] < len(tagged)]
-        looking = looking[tagged[at[looking]] == sought[looking]]
-        hit = keys[at[looking]] == wanted[looking]
-        found[looking[hit]] = True
-        looking = looking[~hit]
-        at[looking] += 1
+    if not len(keys):
+        return np.zeros(len(a), dtype=np.int64)
+    at = np.minimum(np.searchsorted(tagged, sought), len(keys) - 1)
+    same = tagged[at] == sought
+    found = same & (keys[at] == wanted)
+    # A key may lie further on, past keys equal to it in their high bits only: few, if any.
+    later = np.flatnonzero(same & ~found)
+    while len(later):
+        at[later] += 1
+        later = later[at[later] < len(keys)]
+        later = later[tagged[at[later]] == sought[later]]
+        hit = keys[at[later]] == wanted[later]
+        found[later[hit]] = True
+        later = later[~hit]
     pair = np.repeat(np.arange(len(a)), lengths[small])
     return np.bincount(pair[found], minlength=len(a))
 
