@@ -61,6 +61,7 @@ _OWNERS_AT_ONCE = 1024
 
 _TOKEN = re.compile(r"\w+")
 _MASK32 = np.uint64(0xFFFFFFFF)
+_HALF_KEYS = np.uint64(1 << 63)
 # Odd multipliers that make a 5-gram's hash from the hashes of its words, position by position.
 _POSITION = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
@@ -106,45 +107,59 @@ def pairs_may_be_related(keys: np.ndarray, offsets: np.ndarray, a: np.ndarray, b
     Equal 5-grams have equal keys, so the keys two texts share are at least their common
     5-grams, and a text has at most as many keys as 5-grams: the containment of keys bounds
     that of 5-grams from above.
-    """
-    lengths = np.diff(offsets)
-    smaller = np.minimum(lengths[a], lengths[b])
-    return (smaller > 0) & (shared_keys(keys, offsets, a, b) >= CONTAINMENT * smaller)
 
-
-def shared_keys(keys: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """How many keys records a[i] and b[i] share, for every i (keys as in `pairs_may_be_related`:
-    sorted, each once per record).
-
-    All pairs at once: each key is prefixed with its record's number in the high bits (the
-    key's own high bits below), which makes the keys of every record one sorted array; each
-    key of the smaller record of a pair, prefixed with the larger's number, is looked up in it
-    by bisection. Keys equal in their high bits only are told apart on their full value.
+    The keys of the smaller record are looked up in the larger's in two halves: those under
+    2**63 first (the first of each record's sorted keys), which rule most pairs out, as the
+    other half could at best all be shared; the others then, for the pairs still open.
     """
     lengths = np.diff(offsets)
     swap = lengths[a] > lengths[b]
     small, large = np.where(swap, b, a), np.where(swap, a, b)
-    bits = np.uint64(max(len(lengths) - 1, 1).bit_length())
-    record = np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
-    tagged = (record << (np.uint64(64) - bits)) | (keys >> bits)
-    wanted = keys[ranges(offsets[small], lengths[small])]
-    in_record = np.repeat(large.astype(np.uint64), lengths[small])
-    sought = (in_record << (np.uint64(64) - bits)) | (wanted >> bits)
-    if not len(keys):
+    starts = offsets[:-1]
+    under = np.concatenate([[0], np.cumsum(keys < _HALF_KEYS)])
+    first = under[offsets[1:]] - under[starts]
+    shared = shared_keys(keys, starts, first, small, large)
+    needed = CONTAINMENT * lengths[small]
+    still = np.flatnonzero((lengths[small] > 0) & (shared + lengths[small] - first[small] >= needed))
+    shared[still] += shared_keys(keys, starts + first, lengths - first, small[still], large[still])
+    return (lengths[small] > 0) & (shared >= needed)
+
+
+def shared_keys(
+    keys: np.ndarray, starts: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """How many of the keys of record a[i] are keys of record b[i], for every i; the keys of
+    record j, sorted and each once, are keys[starts[j]:starts[j] + lengths[j]].
+
+    All pairs at once: each key of the records b is prefixed with its record's number in the
+    high bits (the key's own high bits below), which makes them one sorted array; each key of
+    a record a[i], prefixed with the number of b[i], is looked up in it by bisection. Keys
+    equal in their high bits only are told apart on their full value.
+    """
+    listed = np.zeros(len(starts), dtype=bool)
+    listed[b] = True
+    kept = np.where(listed, lengths, 0)
+    bits = np.uint64(max(len(starts) - 1, 1).bit_length())
+    shift = np.uint64(64) - bits
+    among = keys[ranges(starts, kept)]
+    if not len(among):
         return np.zeros(len(a), dtype=np.int64)
-    at = np.minimum(np.searchsorted(tagged, sought), len(keys) - 1)
+    tagged = (np.repeat(np.arange(len(starts), dtype=np.uint64), kept) << shift) | (among >> bits)
+    wanted = keys[ranges(starts[a], lengths[a])]
+    sought = (np.repeat(b.astype(np.uint64), lengths[a]) << shift) | (wanted >> bits)
+    at = np.minimum(np.searchsorted(tagged, sought), len(among) - 1)
     same = tagged[at] == sought
-    found = same & (keys[at] == wanted)
+    found = same & (among[at] == wanted)
     # A key may lie further on, past keys equal to it in their high bits only: few, if any.
     later = np.flatnonzero(same & ~found)
     while len(later):
         at[later] += 1
-        later = later[at[later] < len(keys)]
+        later = later[at[later] < len(among)]
         later = later[tagged[at[later]] == sought[later]]
-        hit = keys[at[later]] == wanted[later]
+        hit = among[at[later]] == wanted[later]
         found[later[hit]] = True
         later = later[~hit]
-    pair = np.repeat(np.arange(len(a)), lengths[small])
+    pair = np.repeat(np.arange(len(a)), lengths[a])
     return np.bincount(pair[found], minlength=len(a))
 
 
