@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.special import bdtr
 
 import relate_reference
 from conftest import ROOT, SEEDS, seed_text
@@ -607,3 +608,14 @@ def test_keys_of_many_pairs_compared_at_once_as_pair_by_pair(records, cuts, pair
         assert shared[i] == common
         smaller = min(len(records[x]), len(records[y]))
         assert allowed[i] == (smaller > 0 and common >= republications.CONTAINMENT * smaller)
+
+
+def test_plausible_pairs_as_the_binomial_distribution_says() -> None:
+    rng = np.random.default_rng(0)
+    equal = rng.integers(0, republications.BINS + 1, 200_000)
+    least = rng.random(len(equal))
+    # Half of them at the bound, give or take the last few bits.
+    bound = republications._similarity_bounds()[equal[::2]]
+    least[::2] = bound + rng.integers(-4, 5, len(bound)) * np.spacing(bound)
+    expected = bdtr(equal, republications.BINS, least) >= republications.IMPLAUSIBLE
+    assert (republications._plausible(equal, least) == expected).all()

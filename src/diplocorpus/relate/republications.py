@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -401,7 +402,7 @@ def _earliest_related(
         # at CONTAINMENT in the larger; a pair is left out when a pair that similar would show
         # so few equal values with a chance under IMPLAUSIBLE.
         least = CONTAINMENT * small / (large + (1 - CONTAINMENT) * small)
-        plausible = bdtr(equal, BINS, least) >= IMPLAUSIBLE
+        plausible = _plausible(equal, least)
         owner, candidate, equal = owner[plausible], candidate[plausible], equal[plausible]
         if not len(owner):
             continue
@@ -422,6 +423,34 @@ def _earliest_related(
                 owner[start:end], candidate[start:end], age, best, lambda a, b: related_rows(rows[a], rows[b])
             )
     return np.where(best >= 0, rows[np.maximum(best, 0)], -1)
+
+
+def _plausible(equal: np.ndarray, least: np.ndarray) -> np.ndarray:
+    """Whether so many `equal` values of BINS have a chance of IMPLAUSIBLE or more for a pair
+    of Jaccard similarity `least`: bdtr(equal, BINS, least) >= IMPLAUSIBLE, which falls as the
+    similarity grows, so that a bound per count of equal values decides, and bdtr, which costs,
+    is computed only next to the bound."""
+    bound = _similarity_bounds()[equal]
+    plausible = least <= bound
+    near = np.flatnonzero(np.abs(least - bound) <= 1e-9)
+    plausible[near] = bdtr(equal[near], BINS, least[near]) >= IMPLAUSIBLE
+    return plausible
+
+
+@cache
+def _similarity_bounds() -> np.ndarray:
+    """For each count of equal values (0 to BINS), the greatest similarity at which it has a
+    chance of IMPLAUSIBLE or more, by bisection."""
+    bounds = np.ones(BINS + 1)
+    for equal in range(BINS + 1):
+        low, high = 0.0, 1.0
+        if bdtr(equal, BINS, high) >= IMPLAUSIBLE:
+            continue
+        while high - low > 1e-15:
+            middle = (low + high) / 2
+            low, high = (middle, high) if bdtr(equal, BINS, middle) >= IMPLAUSIBLE else (low, middle)
+        bounds[equal] = low
+    return bounds
 
 
 def _equal_values(minhash: Values, owner: np.ndarray, candidate: np.ndarray) -> np.ndarray:
