@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.special import bdtr
 
 import relate_reference
 from conftest import ROOT, SEEDS, seed_text
@@ -574,3 +575,47 @@ def test_may_be_related_counts_the_keys_two_texts_share(a: np.ndarray, b: np.nda
     common = len(np.intersect1d(a, b, assume_unique=True))
     expected = bool(len(a) and len(b)) and common >= republications.CONTAINMENT * min(len(a), len(b))
     assert republications.may_be_related(a, b) == expected
+
+
+_RECORDS = st.lists(
+    st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=40).map(
+        lambda v: np.unique(np.array(v, dtype=np.uint64))
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(
+    _RECORDS,
+    st.lists(st.booleans()),
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=40),
+)
+def test_keys_of_many_pairs_compared_at_once_as_pair_by_pair(records, cuts, pairs) -> None:
+    # Small values share their high bits, which the count must see through; a record cut from
+    # the one before it, nine tenths of its keys, is related to it.
+    for i, cut in enumerate(cuts[1 : len(records)], start=1):
+        if cut:
+            records[i] = records[i - 1][: len(records[i - 1]) * 9 // 10]
+    keys = np.concatenate([np.zeros(0, np.uint64), *records])
+    offsets = np.cumsum([0, *map(len, records)])
+    a = np.array([x % len(records) for x, _ in pairs], dtype=np.int64)
+    b = np.array([y % len(records) for _, y in pairs], dtype=np.int64)
+    shared = republications.shared_keys(keys, offsets[:-1], np.diff(offsets), a, b)
+    allowed = republications.pairs_may_be_related(keys, offsets, a, b)
+    for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        common = len(np.intersect1d(records[x], records[y], assume_unique=True))
+        assert shared[i] == common
+        smaller = min(len(records[x]), len(records[y]))
+        assert allowed[i] == (smaller > 0 and common >= republications.CONTAINMENT * smaller)
+
+
+def test_plausible_pairs_as_the_binomial_distribution_says() -> None:
+    rng = np.random.default_rng(0)
+    equal = rng.integers(0, republications.BINS + 1, 200_000)
+    least = rng.random(len(equal))
+    # Half of them at the bound, give or take the last few bits.
+    bound = republications._similarity_bounds()[equal[::2]]
+    least[::2] = bound + rng.integers(-4, 5, len(bound)) * np.spacing(bound)
+    expected = bdtr(equal, republications.BINS, least) >= republications.IMPLAUSIBLE
+    assert (republications._plausible(equal, least) == expected).all()

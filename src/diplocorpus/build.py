@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -29,6 +29,7 @@ from diplocorpus.errors import CorpusError, ValidationFailed
 from diplocorpus.parsers import formats
 from diplocorpus.read import ManifestEntry, read_manifest
 from diplocorpus.relate import CANDIDATES, FEATURES, FREQUENT_ANCHORS, Relations, relate
+from diplocorpus.relate.republications import ranges
 from diplocorpus.rows import PostRow, SourceRow
 from diplocorpus.schema import TABLES
 from diplocorpus.shard import (
@@ -216,8 +217,9 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
 
 class ShardKeys:
     """The shingle keys of the features' rows asked for. The shards' key files
-    (shard.keys_file) are copied one after the other into one temporary file, whose offsets
-    are held for every row; a row's keys are one read from it."""
+    (shard.keys_file) are copied one after the other into one temporary file, memory-mapped,
+    whose offsets are held for every row: the keys of rows asked together are one gather from
+    the map, and only the pages they lie on are read."""
 
     def __init__(self, cache: ShardCache, keys: list[str]):
         cache.root.mkdir(parents=True, exist_ok=True)
@@ -236,25 +238,25 @@ class ShardKeys:
         self._file.flush()
         self.offsets = np.concatenate(offsets)
         self.rows = len(self.offsets) - 1
+        # An empty file cannot be mapped. A plain array over the map: a memmap's own indexing
+        # costs more than the gather.
+        self._keys = np.asarray(np.memmap(self._file, "<u8", "r")) if base else np.zeros(0, "<u8")
 
-    def __call__(self, rows: np.ndarray) -> list[np.ndarray]:
-        fd = self._file.fileno()
-        starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
-        return [
-            np.frombuffer(os.pread(fd, 8 * (end - start), 8 * start), "<u8")
-            for start, end in zip(starts, ends, strict=True)
-        ]
+    def __call__(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        starts = self.offsets[rows]
+        lengths = self.offsets[rows + 1] - starts
+        return self._keys[ranges(starts, lengths)], np.concatenate([[0], np.cumsum(lengths)])
 
     def close(self) -> None:
+        del self._keys
         self._file.close()
 
 
 class ShardTexts:
     """posts.text of the records asked for, read from their shards. Where each record lies
-    is held for all (its shard and row); the texts a shard holds stay in Arrow, memory-mapped,
-    and only those asked for become Python strings. The last SOURCES_KEPT shards read are kept."""
-
-    SOURCES_KEPT = 32
+    is held for all (its shard and row); the texts a shard holds stay in Arrow, memory-mapped
+    (so a shard once read is kept, at no cost in memory), and only those asked for become
+    Python strings."""
 
     def __init__(self, cache: ShardCache, keys: list[str], post_ids: pa.ChunkedArray):
         self.cache = cache
@@ -264,7 +266,7 @@ class ShardTexts:
         if len(counts) != len(keys):  # one chunk a shard, as relations() concatenates them
             counts = [cache.table(key, "posts", ["post_id"]).num_rows for key in keys]
         self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
-        self._kept: OrderedDict[int, pa.Array] = OrderedDict()
+        self._texts: dict[int, pa.Array] = {}
 
     def __call__(self, post_ids: Sequence[str]) -> dict[str, str]:
         rows = np.array([self.row_of[post_id] for post_id in post_ids], dtype=np.int64)
@@ -272,18 +274,16 @@ class ShardTexts:
         found: dict[str, str] = {}
         for shard in np.unique(shards).tolist():
             at = np.flatnonzero(shards == shard)
-            taken = self._texts(shard).take(pa.array(rows[at] - self.starts[shard])).to_pylist()
+            taken = self._shard_texts(shard).take(pa.array(rows[at] - self.starts[shard])).to_pylist()
             found.update((post_ids[i], text or "") for i, text in zip(at.tolist(), taken, strict=True))
         return found
 
-    def _texts(self, shard: int) -> pa.Array:
-        if shard in self._kept:
-            self._kept.move_to_end(shard)
-        else:
-            self._kept[shard] = self.cache.table(self.keys[shard], "posts", ["text"])["text"].combine_chunks()
-            if len(self._kept) > self.SOURCES_KEPT:
-                self._kept.popitem(last=False)
-        return self._kept[shard]
+    def _shard_texts(self, shard: int) -> pa.Array:
+        if shard not in self._texts:
+            column = self.cache.table(self.keys[shard], "posts", ["text"])["text"]
+            # combine_chunks copies even a single chunk out of the map.
+            self._texts[shard] = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        return self._texts[shard]
 
 
 def date_channels(posts: Sequence[PostRow], sources: Sequence[SourceRow]) -> list[PostRow]:

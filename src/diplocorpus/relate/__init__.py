@@ -11,7 +11,7 @@ related:
   tables of every source concatenated in source order: `duplicate_of` for every record, and
   the translation pairs. It asks `texts` for the full texts of just the records it must
   compare exactly, at most BATCH at a time, and `shingle_keys`, where given, for the 5-gram
-  keys the first step kept (SHINGLE_KEYS), one table per source read a few rows at a time.
+  keys the first step kept (SHINGLE_KEYS), those of the records of many pairs at once.
 
 `relate_all(posts, sources, reactions)` runs both steps on records held in memory.
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from diplocorpus.relate import republications, same_post, translations
-from diplocorpus.relate.republications import hash64, may_be_related, shingle_keys, words
+from diplocorpus.relate.republications import hash64, pairs_may_be_related, shingle_keys, words
 from diplocorpus.relate.translations import (
     METHOD_CROSS_SOURCE,
     METHOD_SAME_SOURCE,
@@ -26,17 +26,21 @@ from diplocorpus.rows import TranslationRow
 # Texts asked for at once, at most.
 BATCH = 256
 # What is kept of texts between batches, for so many texts: the earliest copy of a text
-# much republished is compared again and again. 5-gram keys take about 8 bytes a word, the
-# words themselves about 60.
+# much republished is compared again and again. 5-gram keys (kept when made from the texts,
+# not read) take about 8 bytes a word, the words themselves about 60.
 _KEPT_KEYS = 2048
 _KEPT_WORDS = 128
+# Pairs whose 5-gram keys are compared at once, at most: the keys of their records stay in
+# the processor's cache.
+_PAIRS_AT_ONCE = 1024
 
 # texts(post_ids) -> {post_id: posts.text} for every post_id asked, at most BATCH at a time,
 # listed in the order of the features' rows (a build reading its shards can read them in turn).
 Texts = Callable[[Sequence[str]], Mapping[str, str]]
-# shingle_keys(rows) -> the shingle_keys (SHINGLE_KEYS) of the features' rows asked, in the
-# order asked (ascending), at most BATCH at a time.
-ShingleKeys = Callable[[np.ndarray], Sequence[np.ndarray]]
+# shingle_keys(rows) -> the shingle_keys (SHINGLE_KEYS) of the features' rows asked (ascending),
+# one after the other, and where each row's begin: (keys, offsets), the keys of rows[i] being
+# keys[offsets[i]:offsets[i + 1]].
+ShingleKeys = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -200,17 +204,15 @@ def _translation_pairs(
 
 def keys_in(column: pa.ChunkedArray | pa.Array) -> ShingleKeys:
     """shingle_keys for `relate` reading a SHINGLE_KEYS column (of every source, concatenated)."""
-    return lambda rows: list_values(column, rows)
 
+    def read(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        taken = column.take(pa.array(rows, pa.int64()))
+        if isinstance(taken, pa.ChunkedArray):
+            taken = taken.combine_chunks()
+        lengths = pc.list_value_length(taken).to_numpy(zero_copy_only=False)
+        return taken.flatten().to_numpy(), np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
 
-def list_values(column: pa.ChunkedArray | pa.Array, rows: np.ndarray) -> list[np.ndarray]:
-    """The values of rows `rows` of a list column, as numpy arrays."""
-    taken = column.take(pa.array(rows, pa.int64()))
-    if isinstance(taken, pa.ChunkedArray):
-        taken = taken.combine_chunks()
-    values = taken.flatten().to_numpy()
-    lengths = pc.list_value_length(taken).to_numpy(zero_copy_only=False)
-    return np.split(values, np.cumsum(lengths)[:-1]) if len(rows) else []
+    return read
 
 
 def _flat_lists(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -248,33 +250,33 @@ class _TextStore:
         """Whether the texts of rows a[i] and b[i] are related (republications.related): first
         on their 5-gram keys, which rule most pairs out, then on the 5-grams themselves."""
         out = np.zeros(len(a), dtype=bool)
-        half = BATCH // 2
-        for at in range(0, len(a), half):
-            pairs = list(zip(a[at : at + half].tolist(), b[at : at + half].tolist(), strict=True))
-            keys = self._keys({row for pair in pairs for row in pair})
-            maybe = [
-                (i, x, y) for i, (x, y) in enumerate(pairs, start=at) if may_be_related(keys[x], keys[y])
-            ]
-            listed = self._words({row for _, x, y in maybe for row in (x, y)})
-            for i, x, y in maybe:
-                out[i] = republications.related(listed[x], listed[y])
+        # Keys made from the texts leave their words for the exact comparisons that follow: no
+        # more pairs at once than the words kept can serve.
+        step = _PAIRS_AT_ONCE if self.shingle_keys is not None else BATCH // 2
+        for at in range(0, len(a), step):
+            x, y = a[at : at + step], b[at : at + step]
+            rows, index = np.unique(np.concatenate([x, y]), return_inverse=True)
+            keys, offsets = self._keys(rows)
+            maybe = np.flatnonzero(pairs_may_be_related(keys, offsets, index[: len(x)], index[len(x) :]))
+            pairs = list(zip(x[maybe].tolist(), y[maybe].tolist(), strict=True))
+            listed = self._words({row for pair in pairs for row in pair})
+            for i, (p, q) in zip(maybe.tolist(), pairs, strict=True):
+                out[at + i] = republications.related(listed[p], listed[q])
         return out
 
-    def _keys(self, rows: set[int]) -> dict[int, np.ndarray]:
-        found = _kept(self.keys, rows)
+    def _keys(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The shingle_keys of `rows` (ascending), as ShingleKeys gives them."""
         if self.shingle_keys is not None:
-            wanted = np.array(sorted(rows - found.keys()), dtype=np.int64)
-            for at in range(0, len(wanted), BATCH):
-                chunk = wanted[at : at + BATCH]
-                found.update(zip(chunk.tolist(), self.shingle_keys(chunk), strict=True))
-            _keep(self.keys, found, _KEPT_KEYS)
-            return found
-        for row, text in self.fetch(rows - found.keys()).items():
+            return self.shingle_keys(rows)
+        wanted = rows.tolist()
+        found = _kept(self.keys, set(wanted))
+        for row, text in self.fetch(set(wanted) - found.keys()).items():
             listed = words(text)
             found[row] = shingle_keys(listed)
             _keep(self.words, {row: listed}, _KEPT_WORDS)
         _keep(self.keys, found, _KEPT_KEYS)
-        return found
+        keys = [found[row] for row in wanted]
+        return np.concatenate([np.zeros(0, np.uint64), *keys]), np.cumsum([0, *map(len, keys)])
 
     def _words(self, rows: set[int]) -> dict[int, list[str]]:
         found = _kept(self.words, rows)

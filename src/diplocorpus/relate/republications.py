@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
+from functools import cache
 
 import numpy as np
 import pyarrow as pa
@@ -55,11 +56,13 @@ MAX_TRIES = 16
 # Candidate pairs listed at once, and compared value by value at once, at most.
 _CANDIDATES_AT_ONCE = 250_000
 _PAIRS_COMPARED_AT_ONCE = 65_536
-# Records whose candidates are tried together, to the end.
-_OWNERS_AT_ONCE = 128
+# Records whose candidates are tried together, to the end: each try compares as many pairs
+# at once, so that the cost of a call is spread over many.
+_OWNERS_AT_ONCE = 1024
 
 _TOKEN = re.compile(r"\w+")
 _MASK32 = np.uint64(0xFFFFFFFF)
+_HALF_KEYS = np.uint64(1 << 63)
 # Odd multipliers that make a 5-gram's hash from the hashes of its words, position by position.
 _POSITION = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD],
@@ -92,20 +95,84 @@ def related(a: Sequence[str], b: Sequence[str]) -> bool:
 
 
 def may_be_related(a: np.ndarray, b: np.ndarray) -> bool:
-    """False when two texts, given as their `shingle_keys`, are certainly not related.
+    """False when two texts, given as their `shingle_keys`, are certainly not related: one
+    pair of `pairs_may_be_related`."""
+    keys, offsets = np.concatenate([a, b]), np.array([0, len(a), len(a) + len(b)])
+    return bool(pairs_may_be_related(keys, offsets, np.array([0]), np.array([1]))[0])
+
+
+def pairs_may_be_related(keys: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each pair of records (a[i], b[i]), False when their texts are certainly not related;
+    the `shingle_keys` of record j are keys[offsets[j]:offsets[j + 1]].
 
     Equal 5-grams have equal keys, so the keys two texts share are at least their common
     5-grams, and a text has at most as many keys as 5-grams: the containment of keys bounds
     that of 5-grams from above.
+
+    The keys of the smaller record are looked up in the larger's in two halves: those under
+    2**63 first (the first of each record's sorted keys), which rule most pairs out, as the
+    other half could at best all be shared; the others then, for the pairs still open.
     """
-    if not len(a) or not len(b):
-        return False
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    # Both are sorted: each key of the smaller is looked up in the larger by bisection.
-    at = np.searchsorted(large, small)
-    at[at == len(large)] = 0
-    common = np.count_nonzero(large[at] == small)
-    return common >= CONTAINMENT * len(small)
+    lengths = np.diff(offsets)
+    swap = lengths[a] > lengths[b]
+    small, large = np.where(swap, b, a), np.where(swap, a, b)
+    starts = offsets[:-1]
+    under = np.concatenate([[0], np.cumsum(keys < _HALF_KEYS)])
+    first = under[offsets[1:]] - under[starts]
+    shared = shared_keys(keys, starts, first, small, large)
+    needed = CONTAINMENT * lengths[small]
+    still = np.flatnonzero((lengths[small] > 0) & (shared + lengths[small] - first[small] >= needed))
+    shared[still] += shared_keys(keys, starts + first, lengths - first, small[still], large[still])
+    return (lengths[small] > 0) & (shared >= needed)
+
+
+def shared_keys(
+    keys: np.ndarray, starts: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> np.ndarray:
+    """How many of the keys of record a[i] are keys of record b[i], for every i; the keys of
+    record j, sorted and each once, are keys[starts[j]:starts[j] + lengths[j]].
+
+    All pairs at once: each key of the records b is prefixed with its record's number in the
+    high bits (the key's own high bits below), which makes them one sorted array; each key of
+    a record a[i], prefixed with the number of b[i], is looked up in it by bisection. Keys
+    equal in their high bits only are told apart on their full value.
+    """
+    listed = np.zeros(len(starts), dtype=bool)
+    listed[b] = True
+    kept = np.where(listed, lengths, 0)
+    bits = np.uint64(max(len(starts) - 1, 1).bit_length())
+    shift = np.uint64(64) - bits
+    among = keys[ranges(starts, kept)]
+    if not len(among):
+        return np.zeros(len(a), dtype=np.int64)
+    tagged = (np.repeat(np.arange(len(starts), dtype=np.uint64), kept) << shift) | (among >> bits)
+    wanted = keys[ranges(starts[a], lengths[a])]
+    sought = (np.repeat(b.astype(np.uint64), lengths[a]) << shift) | (wanted >> bits)
+    at = np.minimum(np.searchsorted(tagged, sought), len(among) - 1)
+    same = tagged[at] == sought
+    found = same & (among[at] == wanted)
+    # A key may lie further on, past keys equal to it in their high bits only: few, if any.
+    later = np.flatnonzero(same & ~found)
+    while len(later):
+        at[later] += 1
+        later = later[at[later] < len(among)]
+        later = later[tagged[at[later]] == sought[later]]
+        hit = among[at[later]] == wanted[later]
+        found[later[hit]] = True
+        later = later[~hit]
+    pair = np.repeat(np.arange(len(a)), lengths[a])
+    return np.bincount(pair[found], minlength=len(a))
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """starts[i], starts[i] + 1, ..., starts[i] + lengths[i] - 1, for every i, one after the other.
+
+    >>> ranges(np.array([5, 0, 2]), np.array([2, 0, 3])).tolist()
+    [5, 6, 2, 3, 4]
+    """
+    ends = np.cumsum(lengths, dtype=np.int64)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.repeat(np.asarray(starts, np.int64) - ends + lengths, lengths) + np.arange(total)
 
 
 def shingle_keys(words: Sequence[str]) -> np.ndarray:
@@ -270,6 +337,8 @@ class Values:
 
     def take(self, rows: np.ndarray, bin: int | None = None) -> np.ndarray:
         """The values of `rows` (all bins, or one)."""
+        if len(self.parts) == 1:  # one chunk, as relate() gives them: no part to look for
+            return self.parts[0][rows] if bin is None else self.parts[0][rows, bin]
         out = np.empty((len(rows), BINS) if bin is None else len(rows), dtype=np.uint32)
         order = np.argsort(rows, kind="stable")
         ordered = rows[order]
@@ -333,24 +402,55 @@ def _earliest_related(
         # at CONTAINMENT in the larger; a pair is left out when a pair that similar would show
         # so few equal values with a chance under IMPLAUSIBLE.
         least = CONTAINMENT * small / (large + (1 - CONTAINMENT) * small)
-        plausible = bdtr(equal, BINS, least) >= IMPLAUSIBLE
+        plausible = _plausible(equal, least)
         owner, candidate, equal = owner[plausible], candidate[plausible], equal[plausible]
+        if not len(owner):
+            continue
         small, large = small[plausible], large[plausible]
         jaccard = equal / BINS
         contained = jaccard * (small + large) / ((1 + jaccard) * small)
-        # The earliest candidate of each record first, then the others, the most contained first.
-        earliest = np.full(len(age), np.iinfo(age.dtype).max, dtype=age.dtype)
-        np.minimum.at(earliest, owner, age[candidate])
-        later = age[candidate] != earliest[owner]
+        # The earliest candidate of each record first, then the others, the most contained first
+        # (candidates come grouped by record).
+        starts = _run_starts(owner)
+        earliest = np.minimum.reduceat(age[candidate], starts)
+        later = age[candidate] != np.repeat(earliest, np.diff(np.append(starts, len(owner))))
         order = np.lexsort((age[candidate], -contained, later, owner))
         owner, candidate = owner[order], candidate[order]
         # A few records at a time, to the end: their texts are still at hand for each try.
-        group = np.searchsorted(owner, np.unique(owner)[::_OWNERS_AT_ONCE])
-        for start, end in zip(group, np.append(group[1:], len(owner))[: len(group)], strict=True):
+        group = starts[::_OWNERS_AT_ONCE]
+        for start, end in zip(group, np.append(group[1:], len(owner)), strict=True):
             _try_in_order(
                 owner[start:end], candidate[start:end], age, best, lambda a, b: related_rows(rows[a], rows[b])
             )
     return np.where(best >= 0, rows[np.maximum(best, 0)], -1)
+
+
+def _plausible(equal: np.ndarray, least: np.ndarray) -> np.ndarray:
+    """Whether so many `equal` values of BINS have a chance of IMPLAUSIBLE or more for a pair
+    of Jaccard similarity `least`: bdtr(equal, BINS, least) >= IMPLAUSIBLE, which falls as the
+    similarity grows, so that a bound per count of equal values decides, and bdtr, which costs,
+    is computed only next to the bound."""
+    bound = _similarity_bounds()[equal]
+    plausible = least <= bound
+    near = np.flatnonzero(np.abs(least - bound) <= 1e-9)
+    plausible[near] = bdtr(equal[near], BINS, least[near]) >= IMPLAUSIBLE
+    return plausible
+
+
+@cache
+def _similarity_bounds() -> np.ndarray:
+    """For each count of equal values (0 to BINS), the greatest similarity at which it has a
+    chance of IMPLAUSIBLE or more, by bisection."""
+    bounds = np.ones(BINS + 1)
+    for equal in range(BINS + 1):
+        low, high = 0.0, 1.0
+        if bdtr(equal, BINS, high) >= IMPLAUSIBLE:
+            continue
+        while high - low > 1e-15:
+            middle = (low + high) / 2
+            low, high = (middle, high) if bdtr(equal, BINS, middle) >= IMPLAUSIBLE else (low, middle)
+        bounds[equal] = low
+    return bounds
 
 
 def _equal_values(minhash: Values, owner: np.ndarray, candidate: np.ndarray) -> np.ndarray:
@@ -389,10 +489,10 @@ def _try_in_order(
 def _value_order(
     by_age: np.ndarray, rank: np.ndarray, values: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Records sorted by a MinHash value then age; for each position, where its candidates
-    begin in that order and how many there are: every older record of its bucket (records
-    sharing the value) up to SMALL_BUCKET records, the OLDEST_OF_LARGE earliest beyond.
-    `by_age` lists the records by age, and `rank` is each one's place in that list."""
+    """Records sorted by a MinHash value then age; for each record, where its candidates begin
+    in that order and how many there are: every older record of its bucket (records sharing
+    the value) up to SMALL_BUCKET records, the OLDEST_OF_LARGE earliest beyond. `by_age` lists
+    the records by age, and `rank` is each one's place in that list."""
     # One sort of 64-bit keys, value then age, rather than an index sort on two keys.
     keys = (values.astype(np.uint64) << np.uint64(32)) | rank.astype(np.uint64)
     keys.sort()
@@ -406,34 +506,49 @@ def _value_order(
     start = np.repeat(first, sizes)
     older = np.arange(len(change), dtype=np.int32) - start
     count = np.where(np.repeat(sizes, sizes) <= SMALL_BUCKET, older, np.minimum(older, OLDEST_OF_LARGE))
-    return order, start, count
+    # By record: fewer than SMALL_BUCKET candidates each.
+    start_of, count_of = np.empty_like(start), np.empty(len(count), dtype=np.uint8)
+    start_of[order], count_of[order] = start, count
+    return order, start_of, count_of
 
 
 def _candidates(
     age: np.ndarray, minhash: Values, rows: np.ndarray
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(record, candidate) pairs of the records of `rows` (by their index in `rows`; `age` is
-    theirs, `minhash` by row), each once, all of a record's in one chunk of about
-    _CANDIDATES_AT_ONCE pairs."""
+    theirs, `minhash` by row), each once, sorted, all of a record's in one chunk of about
+    _CANDIDATES_AT_ONCE pairs.
+
+    Each bin's order is made once and kept (a few bytes a record), then read a chunk of
+    records at a time: no work per chunk grows with the corpus."""
     n = len(age)
     by_age = np.argsort(age).astype(np.int32)
     rank = np.empty(n, dtype=np.int32)
     rank[by_age] = np.arange(n, dtype=np.int32)
-    counts = np.zeros(n, dtype=np.int32)
-    for b in range(BINS):
-        order, _, count = _value_order(by_age, rank, minhash.take(rows, b))
-        counts[order] += count
-    chunk = np.cumsum(counts, dtype=np.int64) // _CANDIDATES_AT_ONCE
-    for part in np.unique(chunk[counts > 0]):
-        members = (chunk == part) & (counts > 0)
-        pairs = []
-        for b in range(BINS):
-            order, start, count = _value_order(by_age, rank, minhash.take(rows, b))
-            position = np.flatnonzero(members[order] & (count > 0))
-            lengths = count[position]
-            total = int(lengths.sum())
-            offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-            candidate = order[np.repeat(start[position], lengths) + offsets]
-            pairs.append(order[np.repeat(position, lengths)].astype(np.int64) * n + candidate)
-        unique = np.unique(np.concatenate(pairs))
-        yield unique // n, unique % n
+    orders = [_value_order(by_age, rank, minhash.take(rows, b)) for b in range(BINS)]
+    counts = np.sum([count for _, _, count in orders], axis=0, dtype=np.int64)
+    chunk = np.cumsum(counts) // _CANDIDATES_AT_ONCE
+    bounds = np.append(_run_starts(chunk), n)
+    for begin, end in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        owners = np.arange(begin, end, dtype=np.int64)
+        pairs = np.concatenate(
+            [
+                np.repeat(owners * n, count[begin:end]) + order[ranges(start[begin:end], count[begin:end])]
+                for order, start, count in orders
+            ]
+        )
+        if len(pairs):
+            pairs.sort()
+            unique = pairs[_run_starts(pairs)]
+            yield unique // n, unique % n
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values begins.
+
+    >>> _run_starts(np.array([3, 3, 5, 3])).tolist()
+    [0, 2, 3]
+    """
+    if not len(values):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
