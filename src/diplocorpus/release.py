@@ -150,7 +150,9 @@ def _without_text_descriptor(stage: Path, descriptor: dict[str, Any]) -> dict[st
 def _zip(target: Path, root: str, members: dict[str, Path]) -> None:
     """Write the zip of `members` (bundle path: file), with SHA256SUMS, to `target`,
     streaming each file into its entry."""
-    checksums = "".join(f"{file_facts(members[p])[1].removeprefix('sha256:')}  {p}\n" for p in sorted(members))
+    checksums = "".join(
+        f"{file_facts(members[p])[1].removeprefix('sha256:')}  {p}\n" for p in sorted(members)
+    )
     stamp = tuple(int(part) for part in package.CREATED[:10].split("-")) + (0, 0, 0)
     with zipfile.ZipFile(target, "w") as archive:
         for path in sorted([*members, CHECKSUMS]):

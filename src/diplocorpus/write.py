@@ -47,21 +47,6 @@ def staging(package_dir: Path) -> Iterator[Path]:
         shutil.rmtree(stage, ignore_errors=True)
 
 
-def write_tables(stage: Path, tables: dict[str, pa.Table], sources: list[SourceRow]) -> None:
-    """Write every table (whole, in memory) as Parquet and CSV into the stage, then
-    datapackage.json."""
-    for name in TABLES:
-        with TableWriter(stage, name) as writer:
-            writer.write(tables[name])
-    write_descriptor(stage, datapackage(stage, sources))
-
-
-def write_table_files(stage: Path, name: str, table: pa.Table) -> None:
-    """data/<name>.parquet and its CSV twin, from a whole table."""
-    with TableWriter(stage, name, table.schema) as writer:
-        writer.write(table)
-
-
 # Rows per Parquet row group: readers can skip or stream groups of this size. A group is
 # also what the writer holds in memory (twice, with its CSV): posts, whose texts run to
 # kilobytes, go in smaller groups.
@@ -220,7 +205,11 @@ def _csv_cells(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_string(type_):
         needs = pc.match_substring_regex(text, _NEEDS_QUOTES)
         if pc.any(needs).as_py():
-            escaped = pc.replace_substring(text, '"', '""') if pc.any(pc.match_substring_regex(text, '"')).as_py() else text
+            escaped = (
+                pc.replace_substring(text, '"', '""')
+                if pc.any(pc.match_substring_regex(text, '"')).as_py()
+                else text
+            )
             quoted = pc.binary_join_element_wise('"', escaped, '"', "")
             text = quoted if pc.all(needs).as_py() else pc.if_else(needs, quoted, text)
     return pc.fill_null(text, "")
