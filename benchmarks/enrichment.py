@@ -11,12 +11,13 @@ Reads the built package (data/posts.parquet, data/entities.parquet) and prints:
 - throughput in words per second on one core: the whole entity stage (rules, catalogue,
   models, linking), and each model's NER alone on the same text (spaCy's pipeline,
   natasha's NER tagger), and the ratio of the stage's time to the models': the stage's
-  own cost.
+  own cost (best against best, and the median of the rounds' ratios).
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -106,7 +107,10 @@ def _dates(posts: dict[str, PostRow], gold: dict[str, dict[str, str]]) -> None:
 def _throughput(posts: list[PostRow], package_dir: Path, repeat: int) -> None:
     """Words per second of CPU time (one core: natasha's BLAS runs on one thread, as in
     the stage) of the whole entity stage and of each model alone on the same text; each
-    timed `repeat` times, the best counting. Before each pass of the stage the caches of
+    timed in `repeat` rounds, one pass of each per round. The ratio of the stage's
+    time to the models' is given best against best and as the median of the rounds' ratios:
+    on a shared machine one pass can take twice another, and a round's three passes run
+    under much the same load. Before each pass of the stage the caches of
     word keys and parses are emptied: the seed posts are met as new text every time."""
     texts = [p for p in posts if p.kind != "service" and p.text]
     words = sum(len((p.text or "").split()) for p in texts)
@@ -130,13 +134,17 @@ def _throughput(posts: list[PostRow], package_dir: Path, repeat: int) -> None:
             for text in cyrillic:
                 russian(text)
 
-    best = dict.fromkeys(("stage", "spacy", "natasha"), float("inf"))
+    times: dict[str, list[float]] = {"stage": [], "spacy": [], "natasha": []}
     for _ in range(repeat):
         forget_words()
         for name, run in (("stage", stage), ("spacy", spacy_alone), ("natasha", natasha_alone)):
             started = time.process_time()
             run()
-            best[name] = min(best[name], time.process_time() - started)
+            times[name].append(time.process_time() - started)
+    best = {name: min(values) for name, values in times.items()}
+    ratios = sorted(
+        s / (f + n) for s, f, n in zip(times["stage"], times["spacy"], times["natasha"], strict=True)
+    )
     spacy_words = sum(len(t.split()) for t in latin)
     natasha_words = sum(len(t.split()) for t in cyrillic)
     models = best["spacy"] + best["natasha"]
@@ -149,8 +157,9 @@ def _throughput(posts: list[PostRow], package_dir: Path, repeat: int) -> None:
         f"natasha NER alone {natasha_words / best['natasha']:,.0f} words/s ({natasha_words:,} words)"
     )
     print(
-        f"         the stage takes {best['stage'] / models:.2f} times the models' time "
-        f"({best['stage']:.2f} s against {models:.2f} s)"
+        f"         the stage takes {best['stage'] / models:.2f} times the models' time, best against best "
+        f"({best['stage']:.2f} s against {models:.2f} s); round by round, median "
+        f"{statistics.median(ratios):.2f} (from {ratios[0]:.2f} to {ratios[-1]:.2f})"
     )
 
 
