@@ -13,14 +13,17 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import diplocorpus.build as build_module
 from conftest import ROOT, parse_seed
-from diplocorpus.build import BuildOptions, build
+from diplocorpus.build import CACHE, BuildOptions, FilePages, ShardTexts, build, relations
 from diplocorpus.parsers import PARSERS, formats
 from diplocorpus.read import read_manifest, read_raw
 from diplocorpus.records import ParsedIssue, ParsedRecord
+from diplocorpus.shard import ShardCache, shard_key
 from diplocorpus.validate import validate_package
 
 
@@ -88,6 +91,33 @@ def test_translation_pairs_written_are_found_by_the_build(synthetic) -> None:
     assert written >= 1
     found = [p for p in pairs if (p["source_language"], p["target_language"]) == ("ru", "fr")]
     assert len(found) >= written / 2
+
+
+def test_relations_are_the_same_when_the_mapped_pages_are_let_go_at_every_read(
+    synthetic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages of the keys' map may be let go at any time, the shards' texts read again
+    whenever asked: the relations are the same."""
+    package, _ = synthetic
+    cache = ShardCache(package / CACHE)
+    entries = sorted(read_manifest(package, formats()), key=lambda e: e.source_id)
+    keys = [shard_key(package, e, False) for e in entries]
+    kept = relations(cache, keys)
+    released = []
+    monkeypatch.setattr(FilePages, "register", lambda self, release: released.append(release))
+    monkeypatch.setattr(FilePages, "check", lambda self: [release() for release in released])
+    monkeypatch.setattr(build_module, "KEPT_TEXTS", 0)
+    let_go = relations(cache, keys)
+    monkeypatch.undo()
+    assert len(released) == 1
+    assert kept.duplicate_of and let_go.duplicate_of == kept.duplicate_of
+    assert kept.translations and let_go.translations == kept.translations
+
+    posts = pq.read_table(package / "data/posts.parquet", columns=["post_id", "text"]).to_pylist()
+    texts = ShardTexts(cache, keys, pa.chunked_array([[p["post_id"] for p in posts]]), kept=0)
+    for at in range(0, len(posts), 7):  # one shard's texts kept at a time
+        batch = posts[at : at + 7]
+        assert texts([p["post_id"] for p in batch]) == {p["post_id"]: p["text"] or "" for p in batch}
 
 
 def test_manifest_has_the_columns_of_the_real_one(synthetic) -> None:

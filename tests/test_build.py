@@ -3,6 +3,7 @@ bytes as a plain one-process build."""
 
 from __future__ import annotations
 
+import mmap
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from diplocorpus.build import CACHE, BuildOptions, build
+from diplocorpus.build import CACHE, BuildOptions, FilePages, build
 from diplocorpus.errors import CorpusError, FormatError
 from diplocorpus.schema import TABLES
 from diplocorpus.shard import keys_file
@@ -113,3 +114,19 @@ def test_a_keys_file_gives_each_row_its_keys_even_from_a_slice() -> None:
         [3],
         [4, 5, 6],
     ]
+
+
+def test_file_pages_are_let_go_once_they_grow_beyond_the_limit(tmp_path: Path) -> None:
+    pages = FilePages(1 << 20)
+    if pages.resident() is None:
+        pytest.skip("the kernel does not report resident file pages")
+    released = []
+    pages.register(lambda: released.append(True))
+    pages.check()
+    assert not released
+    data = tmp_path / "data.bin"
+    data.write_bytes(bytes(8 << 20))
+    with data.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        assert sum(mapped[at] for at in range(0, len(mapped), mmap.PAGESIZE)) == 0  # every page read
+        pages.check()
+        assert released == [True]

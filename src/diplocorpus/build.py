@@ -10,11 +10,12 @@ validated in the staging folder, and published at once.
 
 from __future__ import annotations
 
+import mmap
 import os
 import shutil
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -206,22 +207,64 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
         pa.concat_tables([cache.table(key, name) for key in keys]) if keys else schema.empty_table()
         for name, schema in zip(RELATION_TABLES, (FEATURES, CANDIDATES, FREQUENT_ANCHORS), strict=True)
     ]
-    shingle_keys = ShardKeys(cache, keys)
+    shingle_keys = ShardKeys(cache, keys, FilePages(MAPPED_KEYS))
     try:
         if shingle_keys.rows != tables[0].num_rows:  # a shard's files do not belong together
             raise CorpusError(f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache")
-        return relate(*tables, ShardTexts(cache, keys, tables[0]["post_id"]), shingle_keys)
+        return relate(*tables, ShardTexts(cache, keys, tables[0]["post_id"], KEPT_TEXTS), shingle_keys)
     finally:
         shingle_keys.close()
+
+
+class FilePages:
+    """A bound on the memory-mapped file pages a holder of maps keeps resident. Pages of a map,
+    once read, count in the process's resident memory until they are let go, though the kernel
+    could drop them at any time; and a read may bring in many pages around the one read (the
+    page cache holds large folios). Holders register how to let their pages go; `check()`,
+    called as they read, lets them go once the process's resident file pages (the shared
+    pages of Linux's /proc/self/statm) grew by more than `limit` bytes since the last time.
+    The kernel keeps the pages in its page cache while it can, so reading them again costs
+    little. Where the kernel does not say (no /proc), nothing is let go."""
+
+    STATM = Path("/proc/self/statm")
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._releases: list[Callable[[], None]] = []
+        self._base = self.resident()
+
+    def register(self, release: Callable[[], None]) -> None:
+        self._releases.append(release)
+
+    def resident(self) -> int | None:
+        try:
+            return int(self.STATM.read_bytes().split()[2]) * mmap.PAGESIZE
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def check(self) -> None:
+        if self._base is None:
+            return
+        now = self.resident()
+        if now is not None and now - self._base > self.limit:
+            for release in self._releases:
+                release()
+            self._base = self.resident()
+
+
+# Mapped file pages of the 5-gram keys the whole-corpus step may keep resident, and bytes of
+# texts it keeps in memory.
+MAPPED_KEYS = 128 << 20
+KEPT_TEXTS = 128 << 20
 
 
 class ShardKeys:
     """The shingle keys of the features' rows asked for. The shards' key files
     (shard.keys_file) are copied one after the other into one temporary file, memory-mapped,
     whose offsets are held for every row: the keys of rows asked together are one gather from
-    the map, and only the pages they lie on are read."""
+    the map, and only the pages they lie on are read (and let go as `pages` says)."""
 
-    def __init__(self, cache: ShardCache, keys: list[str]):
+    def __init__(self, cache: ShardCache, keys: list[str], pages: FilePages):
         cache.root.mkdir(parents=True, exist_ok=True)
         # Closed by close(), once the relations are made.
         self._file = tempfile.TemporaryFile(dir=cache.root)  # noqa: SIM115
@@ -240,33 +283,44 @@ class ShardKeys:
         self.rows = len(self.offsets) - 1
         # An empty file cannot be mapped. A plain array over the map: a memmap's own indexing
         # costs more than the gather.
-        self._keys = np.asarray(np.memmap(self._file, "<u8", "r")) if base else np.zeros(0, "<u8")
+        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if base else None
+        self._keys = np.frombuffer(self._map, "<u8") if self._map is not None else np.zeros(0, "<u8")
+        self._pages = pages
+        if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
+            pages.register(lambda: self._map.madvise(mmap.MADV_DONTNEED))  # type: ignore[union-attr]
 
     def __call__(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        self._pages.check()
         starts = self.offsets[rows]
         lengths = self.offsets[rows + 1] - starts
         return self._keys[ranges(starts, lengths)], np.concatenate([[0], np.cumsum(lengths)])
 
     def close(self) -> None:
         del self._keys
+        if self._map is not None:
+            self._map.close()
         self._file.close()
 
 
 class ShardTexts:
     """posts.text of the records asked for, read from their shards. Where each record lies
-    is held for all (its shard and row); the texts a shard holds stay in Arrow, memory-mapped
-    (so a shard once read is kept, at no cost in memory), and only those asked for become
-    Python strings."""
+    is held for all (its shard and row); only the texts asked for become Python strings. A
+    shard's text column, once read, is kept in memory, the shards read last first, up to
+    `kept` bytes: republications join records of any two shards, so shards are read again
+    and again. (Memory maps of the shards would cost no copy, but on a kernel whose page
+    cache holds large folios one text read brings megabytes into the resident memory.)"""
 
-    def __init__(self, cache: ShardCache, keys: list[str], post_ids: pa.ChunkedArray):
+    def __init__(self, cache: ShardCache, keys: list[str], post_ids: pa.ChunkedArray, kept: int):
         self.cache = cache
         self.keys = keys
+        self.kept = kept
         self.row_of = {post_id: row for row, post_id in enumerate(post_ids.to_pylist())}
         counts = [len(chunk) for chunk in post_ids.chunks]
         if len(counts) != len(keys):  # one chunk a shard, as relations() concatenates them
             counts = [cache.table(key, "posts", ["post_id"]).num_rows for key in keys]
         self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
-        self._texts: dict[int, pa.Array] = {}
+        self._texts: OrderedDict[int, pa.Array] = OrderedDict()
+        self._bytes = 0
 
     def __call__(self, post_ids: Sequence[str]) -> dict[str, str]:
         rows = np.array([self.row_of[post_id] for post_id in post_ids], dtype=np.int64)
@@ -279,11 +333,18 @@ class ShardTexts:
         return found
 
     def _shard_texts(self, shard: int) -> pa.Array:
-        if shard not in self._texts:
-            column = self.cache.table(self.keys[shard], "posts", ["text"])["text"]
-            # combine_chunks copies even a single chunk out of the map.
-            self._texts[shard] = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
-        return self._texts[shard]
+        if shard in self._texts:
+            self._texts.move_to_end(shard)
+            return self._texts[shard]
+        with pa.OSFile(str(self.cache.path(self.keys[shard]) / "posts.arrows")) as source:
+            column = pa.ipc.open_stream(source).read_all()["text"]
+        # A copy of the column alone: the rest of what was read is let go.
+        texts = pa.concat_arrays([pa.array([], column.type), *column.chunks])
+        self._texts[shard] = texts
+        self._bytes += texts.nbytes
+        while self._bytes > self.kept and len(self._texts) > 1:
+            self._bytes -= self._texts.popitem(last=False)[1].nbytes
+        return texts
 
 
 def date_channels(posts: Sequence[PostRow], sources: Sequence[SourceRow]) -> list[PostRow]:

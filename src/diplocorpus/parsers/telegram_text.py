@@ -341,6 +341,13 @@ def _split_posts(content: list[tuple[int, str]], inferred: bool = False) -> list
     if not content:
         return []
     texts = [t for _, t in content]
+    half = (len(texts) - 1) // 2
+    if half and len(texts) == 2 * half + 1 and texts[1 : half + 1] == texts[half + 1 :]:
+        # Most bodies: first line, body, and the body again, line for line. _find_copy would
+        # align each line with its copy and _merge_copies keep the first copy: what follows.
+        roles = {n: "text" for n, _ in content[: half + 1]}
+        roles.update({n: "copy" for n, _ in content[half + 1 :]})
+        return [_Post(content, texts[: half + 1], roles, [], inferred)]
     split = _find_copy(texts)
     if split is None:
         cut = _script_change(texts)
