@@ -117,11 +117,10 @@ def test_a_keys_file_gives_each_row_its_keys_even_from_a_slice() -> None:
 
 
 def test_file_pages_are_let_go_once_they_grow_beyond_the_limit(tmp_path: Path) -> None:
-    pages = FilePages(1 << 20)
+    released = []
+    pages = FilePages(1 << 20, lambda: released.append(True))
     if pages.resident() is None:
         pytest.skip("the kernel does not report resident file pages")
-    released = []
-    pages.register(lambda: released.append(True))
     pages.check()
     assert not released
     data = tmp_path / "data.bin"

@@ -207,7 +207,7 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
         pa.concat_tables([cache.table(key, name) for key in keys]) if keys else schema.empty_table()
         for name, schema in zip(RELATION_TABLES, (FEATURES, CANDIDATES, FREQUENT_ANCHORS), strict=True)
     ]
-    shingle_keys = ShardKeys(cache, keys, FilePages(MAPPED_KEYS))
+    shingle_keys = ShardKeys(cache, keys, MAPPED_KEYS)
     try:
         if shingle_keys.rows != tables[0].num_rows:  # a shard's files do not belong together
             raise CorpusError(f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache")
@@ -217,24 +217,21 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
 
 
 class FilePages:
-    """A bound on the memory-mapped file pages a holder of maps keeps resident. Pages of a map,
-    once read, count in the process's resident memory until they are let go, though the kernel
-    could drop them at any time; and a read may bring in many pages around the one read (the
-    page cache holds large folios). Holders register how to let their pages go; `check()`,
-    called as they read, lets them go once the process's resident file pages (the shared
-    pages of Linux's /proc/self/statm) grew by more than `limit` bytes since the last time.
-    The kernel keeps the pages in its page cache while it can, so reading them again costs
-    little. Where the kernel does not say (no /proc), nothing is let go."""
+    """A bound on the memory-mapped file pages kept resident. Pages of a map, once read, count
+    in the process's resident memory until they are let go, though the kernel could drop them
+    at any time; and a read may bring in many pages around the one read (the page cache holds
+    large folios). `check()`, called as the map is read, calls `release` once the process's
+    resident file pages (the shared pages of Linux's /proc/self/statm) grew by more than
+    `limit` bytes since the last time. The kernel keeps the pages in its page cache while it
+    can, so reading them again costs little. Where the kernel does not say (no /proc), nothing
+    is let go."""
 
     STATM = Path("/proc/self/statm")
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, release: Callable[[], None]):
         self.limit = limit
-        self._releases: list[Callable[[], None]] = []
+        self.release = release
         self._base = self.resident()
-
-    def register(self, release: Callable[[], None]) -> None:
-        self._releases.append(release)
 
     def resident(self) -> int | None:
         try:
@@ -247,8 +244,7 @@ class FilePages:
             return
         now = self.resident()
         if now is not None and now - self._base > self.limit:
-            for release in self._releases:
-                release()
+            self.release()
             self._base = self.resident()
 
 
@@ -262,9 +258,9 @@ class ShardKeys:
     """The shingle keys of the features' rows asked for. The shards' key files
     (shard.keys_file) are copied one after the other into one temporary file, memory-mapped,
     whose offsets are held for every row: the keys of rows asked together are one gather from
-    the map, and only the pages they lie on are read (and let go as `pages` says)."""
+    the map, and only the pages they lie on are read, let go past `limit` bytes (FilePages)."""
 
-    def __init__(self, cache: ShardCache, keys: list[str], pages: FilePages):
+    def __init__(self, cache: ShardCache, keys: list[str], limit: int):
         cache.root.mkdir(parents=True, exist_ok=True)
         # Closed by close(), once the relations are made.
         self._file = tempfile.TemporaryFile(dir=cache.root)  # noqa: SIM115
@@ -285,9 +281,11 @@ class ShardKeys:
         # costs more than the gather.
         self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if base else None
         self._keys = np.frombuffer(self._map, "<u8") if self._map is not None else np.zeros(0, "<u8")
-        self._pages = pages
+        self._pages = FilePages(limit, self._release)
+
+    def _release(self) -> None:
         if self._map is not None and hasattr(mmap, "MADV_DONTNEED"):
-            pages.register(lambda: self._map.madvise(mmap.MADV_DONTNEED))  # type: ignore[union-attr]
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     def __call__(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         self._pages.check()
@@ -307,8 +305,8 @@ class ShardTexts:
     is held for all (its shard and row); only the texts asked for become Python strings. A
     shard's text column, once read, is kept in memory, the shards read last first, up to
     `kept` bytes: republications join records of any two shards, so shards are read again
-    and again. (Memory maps of the shards would cost no copy, but on a kernel whose page
-    cache holds large folios one text read brings megabytes into the resident memory.)"""
+    and again. (Kept mapped, the shards would cost no copy, but on a kernel whose page cache
+    holds large folios one text read brings megabytes into the resident memory.)"""
 
     def __init__(self, cache: ShardCache, keys: list[str], post_ids: pa.ChunkedArray, kept: int):
         self.cache = cache
@@ -336,9 +334,8 @@ class ShardTexts:
         if shard in self._texts:
             self._texts.move_to_end(shard)
             return self._texts[shard]
-        with pa.OSFile(str(self.cache.path(self.keys[shard]) / "posts.arrows")) as source:
-            column = pa.ipc.open_stream(source).read_all()["text"]
-        # A copy of the column alone: the rest of what was read is let go.
+        column = self.cache.table(self.keys[shard], "posts", ["text"])["text"]
+        # A copy out of the map, which is let go with the table.
         texts = pa.concat_arrays([pa.array([], column.type), *column.chunks])
         self._texts[shard] = texts
         self._bytes += texts.nbytes
