@@ -123,7 +123,7 @@ _SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 LEAD_LINES = 2  # the headline and the line after it: a post states its own event first
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DatedInput:
     """One record as `bound_dates` needs it: its text, kind (post|article|service) and timestamp."""
 

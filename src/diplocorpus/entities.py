@@ -18,7 +18,7 @@ from diplocorpus import ner
 from diplocorpus.catalog import Gazetteer, Linker, fold
 from diplocorpus.names import fold_word
 from diplocorpus.records import Span
-from diplocorpus.rows import EntityCatalogRow, EntityRow, PostRow
+from diplocorpus.rows import EntityCatalogRow, PostRow
 from diplocorpus.rules import find_rule_entities
 
 MARKED = "telegram-export"
@@ -68,7 +68,7 @@ def forget_words() -> None:
     fold.cache_clear()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
     start: int
     end: int
@@ -100,8 +100,10 @@ class Recognizer:
         posts: Sequence[PostRow],
         years: Mapping[str, int | None],
         marked: Mapping[str, Sequence[Span]] | None = None,
-    ) -> list[EntityRow]:
-        """Every mention in the text of `posts`, sorted by post and offset.
+    ) -> dict[str, list[object]]:
+        """Every mention in the text of `posts`, sorted by post and offset, as the columns of
+        the entities table (rows.EntityRow's fields): a build makes millions of
+        mentions, and the table is built from columns.
 
         `years` gives, per post_id, the year in which to read a date written without one;
         `marked`, per post_id, the hashtags, mentions and links the input itself marks
@@ -110,23 +112,35 @@ class Recognizer:
         marked = marked or {}
         texts = [p for p in posts if p.kind != "service" and p.text]
         analyses = ner.tag([p.text or "" for p in texts], self.models)
-        rows: list[EntityRow] = []
+        post_ids: list[object] = []
+        starts: list[object] = []
+        ends: list[object] = []
+        surfaces: list[object] = []
+        types: list[object] = []
+        normals: list[object] = []
+        entity_ids: list[object] = []
+        methods: list[object] = []
         for post, analysis in zip(texts, analyses, strict=True):
             text = post.text or ""
             for c in self.mentions(text, analysis, years.get(post.post_id), marked.get(post.post_id, ())):
-                rows.append(
-                    EntityRow(
-                        post.post_id,
-                        c.start,
-                        c.end,
-                        text[c.start : c.end],
-                        c.type,
-                        c.normalized,
-                        c.entity_id,
-                        c.method,
-                    )
-                )
-        return rows
+                post_ids.append(post.post_id)
+                starts.append(c.start)
+                ends.append(c.end)
+                surfaces.append(text[c.start : c.end])
+                types.append(c.type)
+                normals.append(c.normalized)
+                entity_ids.append(c.entity_id)
+                methods.append(c.method)
+        return {
+            "post_id": post_ids,
+            "start": starts,
+            "end": ends,
+            "surface": surfaces,
+            "type": types,
+            "normalized": normals,
+            "entity_id": entity_ids,
+            "method": methods,
+        }
 
     def mentions(
         self, text: str, analysis: ner.Analysis, year: int | None, marked: Sequence[Span] = ()

@@ -149,7 +149,7 @@ _DEMONYM = re.compile(r"(?:ains?|aines?|iens?|iennes?|éens?|éennes?|ais|aises?
 _TRIM = "«»\"“”„'’()[]{}<>.,;:!?…–—-* \u00a0"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Tagged:
     """A mention found by a model: offsets into the text given, type, and the normal form
     (natasha's nominative for Russian; None for French)."""

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reaction:
     """One reaction under a post: `shown` is the count as the input prints it ('1.2K').
 
@@ -24,7 +24,7 @@ class Reaction:
     custom_emoji_id: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Span:
     """A marked stretch of a record's text: a hashtag, mention or link that the input
     itself marks (Telegram's text entities, the links of a t.me/s page).
@@ -46,7 +46,7 @@ class Span:
     source_type: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParsedRecord:
     """One post, article or service message found in a raw file.
 
@@ -93,7 +93,7 @@ class ParsedRecord:
     entities: tuple[Span, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ParsedIssue:
     """Something the parser dropped, could not place, or decided and wants checked.
 

@@ -25,7 +25,7 @@ DATE = "DATE"
 RULE_PRIORITY = (URL, MENTION, HASHTAG, FLAG, DATE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Mention:
     """One entity mention: `text[start:end] == surface`; `type` is one of RULE_PRIORITY."""
 
@@ -36,7 +36,7 @@ class Mention:
     normalized: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DateMention:
     """A calendar date naming a day, or a range of days, as written in a text.
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from operator import attrgetter
 
@@ -136,14 +136,23 @@ def to_table(table: str, rows: Sequence[object]) -> pa.Table:
     names = [f.name for f in fields(rows[0])] if rows else schema.names
     if names != schema.names:
         raise AssertionError(f"{table}: row fields {names} differ from schema {schema.names}")
-    columns = []
-    for field, values in zip(schema, _columns(rows, schema.names), strict=True):
+    return columns_table(table, dict(zip(schema.names, _columns(rows, schema.names), strict=True)))
+
+
+def columns_table(table: str, columns: Mapping[str, Sequence[object]]) -> pa.Table:
+    """Build the Arrow table of `table` from its columns (the schema's fields, by name),
+    typed by the schema."""
+    schema = arrow_schema(table)
+    if list(columns) != schema.names:
+        raise AssertionError(f"{table}: columns {list(columns)} differ from schema {schema.names}")
+    arrays = []
+    for field in schema:
+        values = columns[field.name]
         if pa.types.is_dictionary(field.type):
-            column = pa.array(values, pa.string()).dictionary_encode()
+            arrays.append(pa.array(values, pa.string()).dictionary_encode())
         else:
-            column = pa.array(values, field.type)
-        columns.append(column)
-    return pa.Table.from_arrays(columns, schema=schema)
+            arrays.append(pa.array(values, field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _columns(rows: Sequence[object], names: list[str]) -> list[Sequence[object]]:
