@@ -168,7 +168,10 @@ def csv_rows(table: pa.Table) -> bytes:
     if table.num_rows == 0:
         return b""
     cells = [_csv_cells(table.column(i)) for i in range(table.num_columns)]
-    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "", "\n")
+    # The line break goes after the last cell: the lines are then end to end in the buffer
+    # of the one join of the cells, with no second join of whole lines.
+    cells[-1] = pc.binary_join_element_wise(cells[-1], "\n", "")
+    lines = pc.binary_join_element_wise(*cells, ",") if len(cells) > 1 else cells[0]
     return b"".join(_string_bytes(chunk) for chunk in lines.chunks)
 
 
@@ -180,6 +183,20 @@ def _string_bytes(array: pa.StringArray) -> bytes:
 
 
 _NEEDS_QUOTES = r'[,"\r\n]'
+_QUOTED_BYTES = (b",", b'"', b"\r", b"\n")
+
+
+def _may_need_quotes(array: pa.StringArray) -> bool:
+    """Whether any value of a string array may need quotes: a scan of its data buffer, a
+    megabyte at a time, which costs far less than a match per value where the values are
+    many and short (identifiers, names) and none holds a comma, a quote or a line break."""
+    data = array.buffers()[2]
+    view = memoryview(data) if data is not None else memoryview(b"")
+    for at in range(0, len(view), 1 << 20):
+        block = bytes(view[at : at + (1 << 20)])
+        if any(char in block for char in _QUOTED_BYTES):
+            return True
+    return False
 
 
 def _csv_cells(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -202,7 +219,7 @@ def _csv_cells(column: pa.ChunkedArray) -> pa.ChunkedArray:
         )
     else:
         text = pc.cast(column, pa.string())
-    if pa.types.is_string(type_):
+    if pa.types.is_string(type_) and any(map(_may_need_quotes, text.chunks)):
         needs = pc.match_substring_regex(text, _NEEDS_QUOTES)
         if pc.any(needs).as_py():
             escaped = (
