@@ -32,6 +32,7 @@ def field_names(table: str) -> list[str]:
     return [f["name"] for f in table_schema(table)["fields"]]
 
 
+@cache
 def arrow_schema(table: str) -> pa.Schema:
     """Arrow schema of a table: enums are dictionary-encoded, required fields not nullable,
     and each field carries its description."""
