@@ -64,7 +64,7 @@ CHROME = re.compile(
     r"|You can view and join .+ right away\.?)$"
 )
 # How forwards, media markers, service messages other than pins, and page chrome start: one
-# of the tests of _may_be_special, which every line that is not text passes.
+# of the tests of `special` in parse(), which every line that is not text passes.
 _SPECIAL_START = re.compile(
     "|".join(
         [
@@ -113,20 +113,14 @@ def _is_emoji(text: str) -> bool:
     return all(unicodedata.category(c) in _EMOJI_CATEGORIES for c in text)
 
 
-def _may_be_special(line: str) -> bool:
-    """Whether a stripped line may be a reactions line, a forward, a media marker, a service
-    message or page chrome: what each of these needs, tested at once and cheaply."""
-    return (
-        line[-1].isdecimal() or line[-1] in "KkMm" or SERVICE_PIN in line or bool(_SPECIAL_START.match(line))
-    )
-
-
 def expand_count(shown: str) -> int:
     """A count as Telegram shows it, expanded: an estimate when abbreviated.
 
     >>> expand_count("28.0K"), expand_count("1,5M"), expand_count("312")
     (28000, 1500000, 312)
     """
+    if shown.isdecimal():  # most counts
+        return int(shown)
     scale = _SCALES.get(shown[-1], 1)
     digits = shown[:-1] if scale > 1 else shown
     return round(float(digits.replace(",", ".")) * scale)
@@ -140,7 +134,9 @@ class _Block:
     forwarded_from: str | None = None
     leading_media: str | None = None
     trailing_media: str | None = None
-    content: list[tuple[int, str]] = field(default_factory=list)
+    # The content lines: their numbers, and their text (stripped), in two lists.
+    numbers: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
     # The roles of the lines that are not content: forward, markers, reactions.
     roles: dict[int, str] = field(default_factory=dict)
     reactions: tuple[Reaction, ...] = ()
@@ -148,12 +144,12 @@ class _Block:
     last_line: int = 0
 
     def is_empty(self) -> bool:
-        return not self.roles and not self.content
+        return not self.roles and not self.texts
 
 
 @dataclass
 class _Post:
-    content: list[tuple[int, str]]
+    numbers: list[int]  # of its content lines
     text_lines: list[str]
     roles: dict[int, str]
     differing: list[int]
@@ -194,7 +190,14 @@ def parse(text: str) -> Iterator[Parsed]:
         pending_marker = None
         # Most lines are text: one cheap test sets apart the few that may be anything else,
         # and each test below runs only when the ones before it failed.
-        special = _may_be_special(line)
+        # Whether the line may be a reactions line, a forward, a media marker, a service
+        # message or page chrome: what each of these needs, tested at once and cheaply.
+        special = (
+            line[-1].isdecimal()
+            or line[-1] in "KkMm"
+            or SERVICE_PIN in line
+            or _SPECIAL_START.match(line) is not None
+        )
         if special and (reactions := parse_reactions(line)) is not None:
             if block is None or block.is_empty():
                 yield from flush()
@@ -214,11 +217,11 @@ def parse(text: str) -> Iterator[Parsed]:
             block.last_line = number
         elif special and (line in LEADING_MARKERS or line in TRAILING_MARKERS):
             media = LEADING_MARKERS.get(line) or TRAILING_MARKERS[line]
-            if block is not None and block.content and line in LEADING_MARKERS:
+            if block is not None and block.texts and line in LEADING_MARKERS:
                 yield from flush()
             if block is None:
                 block = _Block(start=number)
-            if block.content:
+            if block.texts:
                 block.trailing_media = block.trailing_media or media
             else:
                 block.leading_media = block.leading_media or media
@@ -243,11 +246,11 @@ def parse(text: str) -> Iterator[Parsed]:
             if (
                 block is not None
                 and not block.roles
-                and 0 < len(block.content) <= 2
-                and all(len(t) < 80 for _, t in block.content)
+                and 0 < len(block.texts) <= 2
+                and all(len(t) < 80 for t in block.texts)
                 and line.split(" ")[-1].startswith(("subscriber", "member"))
             ):
-                for n, t in block.content:
+                for n, t in zip(block.numbers, block.texts, strict=True):
                     yield ParsedIssue(n, n, "page_chrome", f"channel header line dropped: {t!r}")
                 block = None
             yield from flush()
@@ -257,7 +260,8 @@ def parse(text: str) -> Iterator[Parsed]:
                 yield from flush()
             if block is None:
                 block = _Block(start=number)
-            block.content.append((number, line))
+            block.numbers.append(number)
+            block.texts.append(line)
             block.last_line = number
     yield from flush()
 
@@ -280,21 +284,23 @@ def match_service(text: str) -> tuple[str, str | None] | None:
 
 
 def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
-    posts = _split_posts(block.content) if block.content else []
+    posts = _split_posts(block.numbers, block.texts) if block.texts else []
     if not posts:  # markers or a forward line and nothing else: a post with no text
         posts = [_Post([], [], {}, [])]
     last = len(posts) - 1
     for index, post in enumerate(posts):
         ordinal += 1
-        first_content = post.content[0][0] if post.content else block.start
-        last_content = post.content[-1][0] if post.content else block.last_line
+        first_content = post.numbers[0] if post.numbers else block.start
+        last_content = post.numbers[-1] if post.numbers else block.last_line
         start = block.start if index == 0 else first_content
         end = block.last_line if index == last else last_content
-        roles = dict(post.roles)
-        if index == 0:
-            roles.update({n: r for n, r in block.roles.items() if n < first_content})
-        if index == last:
-            roles.update({n: r for n, r in block.roles.items() if n > last_content})
+        roles = post.roles
+        if block.roles:  # the forward, markers and reactions around the post's content
+            roles = dict(roles)
+            if index == 0:
+                roles.update({n: r for n, r in block.roles.items() if n < first_content})
+            if index == last:
+                roles.update({n: r for n, r in block.roles.items() if n > last_content})
         yield ParsedRecord(
             kind="post",
             line_start=start,
@@ -336,40 +342,38 @@ def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
             )
 
 
-def _split_posts(content: list[tuple[int, str]], inferred: bool = False) -> list[_Post]:
-    """Split the content lines of one block into posts."""
-    if not content:
+def _split_posts(numbers: list[int], texts: list[str], inferred: bool = False) -> list[_Post]:
+    """Split the content lines of one block (their numbers and texts) into posts."""
+    if not texts:
         return []
-    texts = [t for _, t in content]
     half = (len(texts) - 1) // 2
     if half and len(texts) == 2 * half + 1 and texts[1 : half + 1] == texts[half + 1 :]:
         # Most bodies: first line, body, and the body again, line for line. _find_copy would
         # align each line with its copy and _merge_copies keep the first copy: what follows.
-        roles = {n: "text" for n, _ in content[: half + 1]}
-        roles.update({n: "copy" for n, _ in content[half + 1 :]})
-        return [_Post(content, texts[: half + 1], roles, [], inferred)]
+        roles = dict.fromkeys(numbers[: half + 1], "text")
+        roles.update(dict.fromkeys(numbers[half + 1 :], "copy"))
+        return [_Post(numbers, texts[: half + 1], roles, [], inferred)]
     split = _find_copy(texts)
     if split is None:
         cut = _script_change(texts)
         if cut is None:
-            return [_Post(content, texts, {n: "text" for n, _ in content}, [], inferred)]
-        head = _Post(content[:cut], texts[:cut], {n: "text" for n, _ in content[:cut]}, [], inferred)
-        return [head, *_split_posts(content[cut:], inferred=True)]
+            return [_Post(numbers, texts, dict.fromkeys(numbers, "text"), [], inferred)]
+        head = _Post(numbers[:cut], texts[:cut], dict.fromkeys(numbers[:cut], "text"), [], inferred)
+        return [head, *_split_posts(numbers[cut:], texts[cut:], inferred=True)]
     copy_start, matches = split
     copy_end = matches[-1][1]
-    post = _merge_copies(content, copy_start, copy_end, matches, inferred)
-    rest = content[copy_end + 1 :]
-    if not rest:
+    post = _merge_copies(numbers, texts, copy_start, copy_end, matches, inferred)
+    rest_numbers, rest_texts = numbers[copy_end + 1 :], texts[copy_end + 1 :]
+    if not rest_texts:
         return [post]
-    rest_texts = [t for _, t in rest]
     if _find_copy(rest_texts) is not None or (
         majority_script(rest_texts) not in (None, majority_script(post.text_lines))
     ):
-        return [post, *_split_posts(rest, inferred=True)]
+        return [post, *_split_posts(rest_numbers, rest_texts, inferred=True)]
     # Lines after the second copy that start no post of their own: the copy's extra lines.
-    post.content.extend(rest)
+    post.numbers.extend(rest_numbers)
     post.text_lines.extend(rest_texts)
-    post.roles.update({n: "text" for n, _ in rest})
+    post.roles.update(dict.fromkeys(rest_numbers, "text"))
     return [post]
 
 
@@ -417,30 +421,29 @@ def _align(texts: list[str], heads: list[str], first: int, second: int, window: 
     return matches
 
 
-def _merge_copies(content, copy_start, copy_end, matches, inferred) -> _Post:
-    texts = [t for _, t in content]
+def _merge_copies(numbers, texts, copy_start, copy_end, matches, inferred) -> _Post:
     out = [texts[0]]
-    roles = {content[0][0]: "text"}
+    roles = {numbers[0]: "text"}
     differing: list[int] = []
     i, j = 1, copy_start
     for a, b in [*matches, (copy_start, copy_end + 1)]:
         for k in range(i, a):  # only in the first copy
             out.append(texts[k])
-            roles[content[k][0]] = "text"
-            differing.append(content[k][0])
+            roles[numbers[k]] = "text"
+            differing.append(numbers[k])
         for k in range(j, min(b, copy_end + 1)):  # only in the second copy
             out.append(texts[k])
-            roles[content[k][0]] = "text"
-            differing.append(content[k][0])
+            roles[numbers[k]] = "text"
+            differing.append(numbers[k])
         if a >= copy_start:
             break
         out.append(merge_lines(texts[a], texts[b]))
-        roles[content[a][0]] = "text"
-        roles[content[b][0]] = "copy"
+        roles[numbers[a]] = "text"
+        roles[numbers[b]] = "copy"
         if texts[a] != texts[b]:
-            differing.append(content[b][0])
+            differing.append(numbers[b])
         i, j = a + 1, b + 1
-    return _Post(content[: copy_end + 1], out, roles, sorted(differing), inferred)
+    return _Post(numbers[: copy_end + 1], out, roles, sorted(differing), inferred)
 
 
 def _script_change(texts: list[str]) -> int | None:
