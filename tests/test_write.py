@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from diplocorpus import write
 from diplocorpus.rows import ReactionRow
 from diplocorpus.tables import to_table
-from diplocorpus.write import TableWriter, csv_rows
+from diplocorpus.write import TableWriter, csv_rows, file_facts
 
 
 def python_csv(rows: list[list[str]]) -> bytes:
@@ -75,3 +75,16 @@ def test_row_groups_are_the_same_whatever_the_batches(tmp_path, monkeypatch, bat
     assert [written.metadata.row_group(i).num_rows for i in range(written.num_row_groups)] == [3, 3, 1]
     assert written.read().equals(to_table("reactions", rows))
     assert (tmp_path / "data/reactions.csv").read_bytes().count(b"\n") == 8
+
+
+def test_a_writer_gives_the_size_and_hash_of_the_files_it_wrote(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(write, "ROW_GROUPS", {"reactions": 2})
+    rows = [ReactionRow(f"tg/L{i}", 1, "👍", None, None, i) for i in range(5)]
+    (tmp_path / "data").mkdir()
+    facts: dict[str, tuple[int, str]] = {}
+    with TableWriter(tmp_path, "reactions", facts=facts) as writer:
+        writer.write(to_table("reactions", rows))
+    assert facts == {
+        path: file_facts(tmp_path / path) for path in ("data/reactions.parquet", "data/reactions.csv")
+    }
+    assert facts["data/reactions.csv"][0] == len((tmp_path / "data/reactions.csv").read_bytes()) > 0

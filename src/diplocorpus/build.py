@@ -134,12 +134,13 @@ def build(
     catalog = read_catalog(package_dir)
     with staging(package_dir) as stage:
         with timed(seconds, "write"):
-            sources = write_shards(stage, cache, keys, duplicates, summary)
+            facts: dict[str, tuple[int, str]] = {}  # size and sha256 of each file written
+            sources = write_shards(stage, cache, keys, duplicates, summary, facts)
             for name, rows in (("translations", translations), ("entity_catalog", catalog)):
-                with TableWriter(stage, name) as writer:
+                with TableWriter(stage, name, facts=facts) as writer:
                     writer.write(to_table(name, rows))
                 summary.rows[name] = len(rows)
-            write_descriptor(stage, datapackage(stage, sources))
+            write_descriptor(stage, datapackage(stage, sources, facts))
         with timed(seconds, "validate"):
             problems = validate_files(stage / "data", package_dir)
             if problems:
@@ -163,12 +164,18 @@ STAGES = ("parse", "enrich", "relate", "tables", "validate", "write", "documents
 
 
 def write_shards(
-    stage: Path, cache: ShardCache, keys: list[str], duplicates: dict[str, str], summary: BuildSummary
+    stage: Path,
+    cache: ShardCache,
+    keys: list[str],
+    duplicates: dict[str, str],
+    summary: BuildSummary,
+    facts: dict[str, tuple[int, str]] | None = None,
 ) -> list[SourceRow]:
     """Stream the shards' tables, in source order, into the staged Parquet and CSV files;
-    the posts get their `duplicate_of`. Returns the sources rows (for datapackage.json)."""
+    the posts get their `duplicate_of`. Returns the sources rows (for datapackage.json);
+    the files' sizes and hashes go in `facts` (TableWriter)."""
     sources: list[SourceRow] = []
-    writers = {name: TableWriter(stage, name) for name in SHARD_TABLES}
+    writers = {name: TableWriter(stage, name, facts=facts) for name in SHARD_TABLES}
     try:
         for key in keys:
             meta = cache.meta(key)

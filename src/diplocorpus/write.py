@@ -58,10 +58,20 @@ class TableWriter:
     """data/<name>.parquet and its CSV twin, written a batch at a time, so a table never
     needs to be in memory whole. Batches are gathered into row groups of ROW_GROUP rows
     (ROW_GROUPS[name] where given; dictionaries unified across the group), so the files do
-    not depend on how the rows were batched."""
+    not depend on how the rows were batched. Once closed, the size and sha256 of both files
+    (as datapackage.json records them) are in `facts`, keyed by path in the package; the
+    CSV's are taken as it is written, so that it is not read again to be hashed."""
 
-    def __init__(self, stage: Path, name: str, schema: pa.Schema | None = None):
+    def __init__(
+        self,
+        stage: Path,
+        name: str,
+        schema: pa.Schema | None = None,
+        facts: dict[str, tuple[int, str]] | None = None,
+    ):
         self.name = name
+        self.stage = stage
+        self.facts = facts if facts is not None else {}
         self.schema = schema or arrow_schema(name)
         self.rows = 0
         self.row_group = ROW_GROUPS.get(name, ROW_GROUP)
@@ -69,7 +79,9 @@ class TableWriter:
         self._pending_rows = 0
         self._parquet = pq.ParquetWriter(stage / f"data/{name}.parquet", self.schema, compression="zstd")
         self._csv = (stage / f"data/{name}.csv").open("wb")
-        self._csv.write(csv_header(self.schema))
+        self._csv_hash = hashlib.sha256()
+        self._csv_bytes = 0
+        self._write_csv(csv_header(self.schema))
 
     def __enter__(self) -> TableWriter:
         return self
@@ -97,12 +109,20 @@ class TableWriter:
         self._parquet.close()
         self._csv.close()
         self._parquet = None
+        path = f"data/{self.name}"
+        self.facts[f"{path}.parquet"] = file_facts(self.stage / f"{path}.parquet")
+        self.facts[f"{path}.csv"] = (self._csv_bytes, "sha256:" + self._csv_hash.hexdigest())
 
     def _flush(self, group: pa.Table) -> None:
         group = group.unify_dictionaries().combine_chunks()
         self._parquet.write_table(group, row_group_size=self.row_group)
-        self._csv.write(csv_rows(group))
+        self._write_csv(csv_rows(group))
         self._pending, self._pending_rows = [], 0
+
+    def _write_csv(self, data: bytes) -> None:
+        self._csv.write(data)
+        self._csv_hash.update(data)
+        self._csv_bytes += len(data)
 
 
 def write_documents(stage: Path, package_dir: Path) -> None:
@@ -232,8 +252,11 @@ def _csv_cells(column: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.fill_null(text, "")
 
 
-def datapackage(stage: Path, sources: list[SourceRow]) -> dict[str, Any]:
-    """The Data Package (v2) descriptor, with bytes and sha256 of every file."""
+def datapackage(
+    stage: Path, sources: list[SourceRow], facts: dict[str, tuple[int, str]] | None = None
+) -> dict[str, Any]:
+    """The Data Package (v2) descriptor, with bytes and sha256 of every file: from `facts`
+    (TableWriter.facts) where given, else read from the staged file."""
     resources = []
     for name in TABLES:
         for suffix, resource_name, mediatype in (
@@ -241,7 +264,7 @@ def datapackage(stage: Path, sources: list[SourceRow]) -> dict[str, Any]:
             ("csv", f"{name}-csv", "text/csv"),
         ):
             path = f"data/{name}.{suffix}"
-            size, digest = file_facts(stage / path)
+            size, digest = (facts or {}).get(path) or file_facts(stage / path)
             resource: dict[str, Any] = {
                 "name": resource_name,
                 # Frictionless reads Parquet through pandas, which turns null integers into
