@@ -15,7 +15,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import importlib.metadata
-import io
 import json
 import os
 import shutil
@@ -157,15 +156,16 @@ def keys_file(column: pa.ChunkedArray) -> bytes:
     n, the n + 1 offsets of the rows' values (int64), then the values (uint64), little-endian."""
     array = column.combine_chunks()
     offsets = array.offsets.to_numpy().astype("<i8")
-    values = array.flatten().to_numpy().astype("<u8")  # flatten: the values of these rows only
-    return np.array([len(array)], "<i8").tobytes() + (offsets - offsets[0]).tobytes() + values.tobytes()
+    values = array.flatten().to_numpy().astype("<u8", copy=False)  # flatten: these rows' values only
+    # One copy of each part, into the bytes returned.
+    return b"".join([np.array([len(array)], "<i8").data, (offsets - offsets[0]).data, values.data])
 
 
 def ipc_bytes(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
+    sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
-    return sink.getvalue()
+    return sink.getvalue().to_pybytes()
 
 
 @cache
