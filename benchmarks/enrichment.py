@@ -117,7 +117,7 @@ def _throughput(posts: list[PostRow], package_dir: Path, repeat: int) -> None:
     texts = [p for p in posts if p.kind != "service" and p.text]
     words = sum(len((p.text or "").split()) for p in texts)
     recognizer = Recognizer(read_catalog(package_dir))
-    recognizer.rows(texts[:2], {})  # load the models outside the timing
+    recognizer.columns(texts[:2], {})  # load the models outside the timing
     latin, cyrillic = [], []
     for p in texts:
         for start, end, script in ner.runs(p.text or ""):
@@ -126,7 +126,7 @@ def _throughput(posts: list[PostRow], package_dir: Path, repeat: int) -> None:
     russian = ner._russian()[1]
 
     def stage() -> None:
-        recognizer.rows(texts, {})
+        recognizer.columns(texts, {})
 
     def spacy_alone() -> None:
         list(french.pipe(latin))

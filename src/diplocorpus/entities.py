@@ -95,7 +95,7 @@ class Recognizer:
         self.linker = Linker(catalog, keys_of)
         self.gazetteer = Gazetteer(catalog, keys_of, self.word_key)
 
-    def rows(
+    def columns(
         self,
         posts: Sequence[PostRow],
         years: Mapping[str, int | None],

@@ -123,7 +123,7 @@ def _make_shard(job: Job) -> Shard:
         if platform == "telegram":
             posts = dated(posts, source.collected_at.date() if source.collected_at else None)
         years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
-        entities = _recognizer(str(package_dir), job.models).rows(posts, years, marked)
+        entities = _recognizer(str(package_dir), job.models).columns(posts, years, marked)
     with timed(seconds, "relate"):
         related = source_relations(source, posts, reactions)
     with timed(seconds, "tables"):
