@@ -342,8 +342,8 @@ class ShardTexts:
             self._texts.move_to_end(shard)
             return self._texts[shard]
         column = self.cache.table(self.keys[shard], "posts", ["text"])["text"]
-        # A copy out of the map, which is let go with the table.
-        texts = pa.concat_arrays([pa.array([], column.type), *column.chunks])
+        # combine_chunks copies, even a single chunk, out of the map, which is let go with the table.
+        texts = column.combine_chunks()
         self._texts[shard] = texts
         self._bytes += texts.nbytes
         while self._bytes > self.kept and len(self._texts) > 1:

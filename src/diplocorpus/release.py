@@ -109,13 +109,14 @@ def _without_text_members(package_dir: Path, stage: Path, descriptor: dict[str, 
     """Write the without-text package into `stage`, check it, and return its files. Tables
     are withheld a row group at a time."""
     (stage / "data").mkdir()
+    facts: dict[str, tuple[int, str]] = {}  # size and sha256 of each file written
     for name in TABLES:
         source = pq.ParquetFile(package_dir / f"data/{name}.parquet")
         schema = withhold(name, source.schema_arrow.empty_table()).schema
-        with TableWriter(stage, name, schema) as writer:
+        with TableWriter(stage, name, schema, facts) as writer:
             for group in range(source.num_row_groups):
                 writer.write(withhold(name, source.read_row_group(group)))
-    stripped = _without_text_descriptor(stage, descriptor)
+    stripped = _without_text_descriptor(descriptor, facts)
     write_descriptor(stage, stripped)
     (stage / "croissant.json").write_text(croissant_json(stripped), encoding="utf-8")
     members = _common_members(package_dir)
@@ -131,10 +132,12 @@ def _without_text_members(package_dir: Path, stage: Path, descriptor: dict[str, 
     return members
 
 
-def _without_text_descriptor(stage: Path, descriptor: dict[str, Any]) -> dict[str, Any]:
+def _without_text_descriptor(descriptor: dict[str, Any], facts: dict[str, tuple[int, str]]) -> dict[str, Any]:
+    """The descriptor of the without-text package, with the sizes and hashes of its files
+    (`facts`, as the TableWriters gave them)."""
     resources = []
     for resource in descriptor["resources"]:
-        size, digest = file_facts(stage / resource["path"])
+        size, digest = facts[resource["path"]]
         table = resource["name"].removesuffix("-csv")
         resources.append(
             {**resource, "bytes": size, "hash": digest, "schema": withhold_schema(table, resource["schema"])}
