@@ -17,9 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import diplocorpus.build as build_module
 from conftest import ROOT, parse_seed
-from diplocorpus.build import CACHE, BuildOptions, FilePages, ShardTexts, build, relations
+from diplocorpus.build import CACHE, BuildOptions, FilePages, ShardTexts, _utf8, build, relations
 from diplocorpus.parsers import PARSERS, formats
 from diplocorpus.read import read_manifest, read_raw
 from diplocorpus.records import ParsedIssue, ParsedRecord
@@ -96,8 +95,8 @@ def test_translation_pairs_written_are_found_by_the_build(synthetic) -> None:
 def test_relations_are_the_same_when_the_mapped_pages_are_let_go_at_every_read(
     synthetic, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The pages of the keys' map may be let go at any time, the shards' texts read again
-    whenever asked: the relations are the same."""
+    """The pages of the keys' map may be let go at any time: the relations are the same;
+    the texts are those of the package."""
     package, _ = synthetic
     cache = ShardCache(package / CACHE)
     entries = sorted(read_manifest(package, formats()), key=lambda e: e.source_id)
@@ -105,7 +104,6 @@ def test_relations_are_the_same_when_the_mapped_pages_are_let_go_at_every_read(
     kept = relations(cache, keys)
     released = []
     monkeypatch.setattr(FilePages, "check", lambda self: released.append(self.release()))
-    monkeypatch.setattr(build_module, "KEPT_TEXTS", 0)
     let_go = relations(cache, keys)
     monkeypatch.undo()
     assert released
@@ -113,10 +111,22 @@ def test_relations_are_the_same_when_the_mapped_pages_are_let_go_at_every_read(
     assert kept.translations and let_go.translations == kept.translations
 
     posts = pq.read_table(package / "data/posts.parquet", columns=["post_id", "text"]).to_pylist()
-    texts = ShardTexts(cache, keys, pa.chunked_array([[p["post_id"] for p in posts]]), kept=0)
-    for at in range(0, len(posts), 7):  # one shard's texts kept at a time
+    texts = ShardTexts(cache, keys, pa.chunked_array([[p["post_id"] for p in posts]]))
+    for at in range(0, len(posts), 7):
         batch = posts[at : at + 7]
         assert texts([p["post_id"] for p in batch]) == {p["post_id"]: p["text"] or "" for p in batch}
+    texts.close()
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_texts_are_copied_from_a_sliced_column_with_nulls(kind: pa.DataType) -> None:
+    values = ["x", None, "né", "", "абв", None]
+    for start in range(len(values)):
+        ends, data = _utf8(pa.array(values, kind).slice(start))
+        texts = [
+            bytes(data[a:b]).decode() for a, b in zip([0, *ends[:-1].tolist()], ends.tolist(), strict=True)
+        ]
+        assert texts == [v or "" for v in values[start:]]
 
 
 def test_manifest_has_the_columns_of_the_real_one(synthetic) -> None:

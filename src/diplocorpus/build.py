@@ -15,15 +15,18 @@ import os
 import shutil
 import tempfile
 import time
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from diplocorpus.catalog import read_catalog
 from diplocorpus.errors import CorpusError, ValidationFailed
@@ -214,13 +217,14 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
         pa.concat_tables([cache.table(key, name) for key in keys]) if keys else schema.empty_table()
         for name, schema in zip(RELATION_TABLES, (FEATURES, CANDIDATES, FREQUENT_ANCHORS), strict=True)
     ]
-    shingle_keys = ShardKeys(cache, keys, MAPPED_KEYS)
-    try:
-        if shingle_keys.rows != tables[0].num_rows:  # a shard's files do not belong together
+    with (
+        closing(ShardKeys(cache, keys, MAPPED_KEYS)) as shingle_keys,
+        closing(ShardTexts(cache, keys, tables[0]["post_id"])) as texts,
+    ):
+        # The shards' files, read one after the other, must give the same rows.
+        if not shingle_keys.rows == texts.rows == tables[0].num_rows:
             raise CorpusError(f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache")
-        return relate(*tables, ShardTexts(cache, keys, tables[0]["post_id"], KEPT_TEXTS), shingle_keys)
-    finally:
-        shingle_keys.close()
+        return relate(*tables, texts, shingle_keys)
 
 
 class FilePages:
@@ -255,38 +259,55 @@ class FilePages:
             self._base = self.resident()
 
 
-# Mapped file pages of the 5-gram keys the whole-corpus step may keep resident, and bytes of
-# texts it keeps in memory.
+# Mapped file pages of the 5-gram keys the whole-corpus step may keep resident.
 MAPPED_KEYS = 128 << 20
-KEPT_TEXTS = 128 << 20
 
 
-class ShardKeys:
-    """The shingle keys of the features' rows asked for. The shards' key files
-    (shard.keys_file) are copied one after the other into one temporary file, memory-mapped,
-    whose offsets are held for every row: the keys of rows asked together are one gather from
-    the map, and only the pages they lie on are read, let go past `limit` bytes (FilePages)."""
+class _Spilled:
+    """Runs of bytes, one a row, the shards' one after the other, in a temporary file under
+    the cache. `offsets[row]` is where a row's run begins (in items: bytes, or 8-byte keys),
+    `offsets[row + 1]` where it ends; `rows` counts them once `_written()`."""
 
-    def __init__(self, cache: ShardCache, keys: list[str], limit: int):
+    def __init__(self, cache: ShardCache):
         cache.root.mkdir(parents=True, exist_ok=True)
         # Closed by close(), once the relations are made.
         self._file = tempfile.TemporaryFile(dir=cache.root)  # noqa: SIM115
-        offsets = []
-        base = 0
+        self._offsets: list[np.ndarray] = []
+        self._end = 0
+
+    def _add(self, ends: np.ndarray, write: Callable[[IO[bytes]], object]) -> None:
+        """A shard's rows: where each ends (from 0, in items), their bytes written by `write`."""
+        self._offsets.append(np.concatenate([[0], ends]).astype(np.int64)[:-1] + self._end)
+        self._end += int(ends[-1]) if len(ends) else 0
+        write(self._file)
+
+    def _written(self) -> None:
+        self._file.flush()
+        self.offsets = np.concatenate([*self._offsets, np.array([self._end], dtype=np.int64)])
+        del self._offsets
+        self.rows = len(self.offsets) - 1
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class ShardKeys(_Spilled):
+    """The shingle keys of the features' rows asked for, from the shards' key files
+    (shard.keys_file). The file is memory-mapped: the keys of rows asked together are one
+    gather from the map, and only the pages they lie on are read, let go past `limit` bytes
+    (FilePages)."""
+
+    def __init__(self, cache: ShardCache, keys: list[str], limit: int):
+        super().__init__(cache)
         for key in keys:
             with (cache.path(key) / KEYS_FILE).open("rb") as f:
                 n = int(np.frombuffer(f.read(8), "<i8")[0])
                 own = np.frombuffer(f.read(8 * (n + 1)), "<i8")
-                offsets.append(own[:-1] + base)
-                base += int(own[-1])
-                shutil.copyfileobj(f, self._file)
-        offsets.append(np.array([base], dtype=np.int64))
-        self._file.flush()
-        self.offsets = np.concatenate(offsets)
-        self.rows = len(self.offsets) - 1
+                self._add(own[1:], lambda out, f=f: shutil.copyfileobj(f, out))
+        self._written()
         # An empty file cannot be mapped. A plain array over the map: a memmap's own indexing
         # costs more than the gather.
-        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if base else None
+        self._map = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if self._end else None
         self._keys = np.frombuffer(self._map, "<u8") if self._map is not None else np.zeros(0, "<u8")
         self._pages = FilePages(limit, self._release)
 
@@ -304,51 +325,50 @@ class ShardKeys:
         del self._keys
         if self._map is not None:
             self._map.close()
-        self._file.close()
+        super().close()
 
 
-class ShardTexts:
-    """posts.text of the records asked for, read from their shards. Where each record lies
-    is held for all (its shard and row); only the texts asked for become Python strings. A
-    shard's text column, once read, is kept in memory, the shards read last first, up to
-    `kept` bytes: republications join records of any two shards, so shards are read again
-    and again. (Kept mapped, the shards would cost no copy, but on a kernel whose page cache
-    holds large folios one text read brings megabytes into the resident memory.)"""
+class ShardTexts(_Spilled):
+    """posts.text of the records asked for (a null text is empty), from the shards' posts
+    tables, whose text columns are copied into the file: only the texts asked for are read
+    from it and become Python strings, and the pages read stay in the kernel's page cache,
+    out of the process's memory. (Read from the shards themselves, a text would cost reading
+    its shard's column, and republications join records of any two shards.)"""
 
-    def __init__(self, cache: ShardCache, keys: list[str], post_ids: pa.ChunkedArray, kept: int):
-        self.cache = cache
-        self.keys = keys
-        self.kept = kept
+    def __init__(self, cache: ShardCache, keys: list[str], post_ids: pa.ChunkedArray):
+        super().__init__(cache)
         self.row_of = {post_id: row for row, post_id in enumerate(post_ids.to_pylist())}
-        counts = [len(chunk) for chunk in post_ids.chunks]
-        if len(counts) != len(keys):  # one chunk a shard, as relations() concatenates them
-            counts = [cache.table(key, "posts", ["post_id"]).num_rows for key in keys]
-        self.starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
-        self._texts: OrderedDict[int, pa.Array] = OrderedDict()
-        self._bytes = 0
+        for key in keys:
+            for chunk in cache.table(key, "posts", ["text"])["text"].chunks:
+                ends, data = _utf8(chunk)
+                self._add(ends, lambda out, data=data: out.write(data))
+        self._written()
 
     def __call__(self, post_ids: Sequence[str]) -> dict[str, str]:
         rows = np.array([self.row_of[post_id] for post_id in post_ids], dtype=np.int64)
-        shards = np.searchsorted(self.starts, rows, side="right") - 1
-        found: dict[str, str] = {}
-        for shard in np.unique(shards).tolist():
-            at = np.flatnonzero(shards == shard)
-            taken = self._shard_texts(shard).take(pa.array(rows[at] - self.starts[shard])).to_pylist()
-            found.update((post_ids[i], text or "") for i, text in zip(at.tolist(), taken, strict=True))
-        return found
+        starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
+        return {
+            p: self._read(s, e - s).decode("utf-8") for p, s, e in zip(post_ids, starts, ends, strict=True)
+        }
 
-    def _shard_texts(self, shard: int) -> pa.Array:
-        if shard in self._texts:
-            self._texts.move_to_end(shard)
-            return self._texts[shard]
-        column = self.cache.table(self.keys[shard], "posts", ["text"])["text"]
-        # combine_chunks copies, even a single chunk, out of the map, which is let go with the table.
-        texts = column.combine_chunks()
-        self._texts[shard] = texts
-        self._bytes += texts.nbytes
-        while self._bytes > self.kept and len(self._texts) > 1:
-            self._bytes -= self._texts.popitem(last=False)[1].nbytes
-        return texts
+    def _read(self, at: int, size: int) -> bytes:
+        if hasattr(os, "pread"):
+            return os.pread(self._file.fileno(), size, at)
+        self._file.seek(at)
+        return self._file.read(size)
+
+
+def _utf8(array: pa.Array) -> tuple[np.ndarray, memoryview]:
+    """Where each value of a string array ends in its UTF-8 bytes (from 0; a null is
+    empty), and those bytes."""
+    if array.null_count:
+        array = pc.fill_null(array, "")
+    _, offsets, data = array.buffers()
+    kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    bounds = np.frombuffer(offsets, kind)[array.offset : array.offset + len(array) + 1].astype(np.int64)
+    if data is None or not len(array):
+        return np.zeros(len(array), dtype=np.int64), memoryview(b"")
+    return bounds[1:] - bounds[0], memoryview(data)[bounds[0] : bounds[-1]]
 
 
 def date_channels(posts: Sequence[PostRow], sources: Sequence[SourceRow]) -> list[PostRow]:
