@@ -159,6 +159,12 @@ def decode_with(data: bytes, name: str, encoding: str | None = None) -> tuple[st
     return unicodedata.normalize("NFC", text), chosen
 
 
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, in hex, read a block at a time."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def read_raw(package_dir: Path, entry: ManifestEntry) -> RawFile:
     data = (package_dir / "data/raw" / entry.path).read_bytes()
     text, encoding = decode_with(data, f"data/raw/{entry.path}", entry.fields.get("encoding"))

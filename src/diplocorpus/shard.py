@@ -36,7 +36,7 @@ from diplocorpus.enrich import with_languages
 from diplocorpus.entities import Recognizer
 from diplocorpus.errors import FormatError
 from diplocorpus.parsers import PARSERS, PLATFORMS
-from diplocorpus.read import MANIFEST, ManifestEntry, read_raw
+from diplocorpus.read import MANIFEST, ManifestEntry, file_sha256, read_raw
 from diplocorpus.records import ParsedRecord
 from diplocorpus.relate import source_relations
 from diplocorpus.rows import PostRow
@@ -206,9 +206,9 @@ def shard_key(package_dir: Path, entry: ManifestEntry, models: bool) -> str:
     digest.update(code_fingerprint().encode())
     digest.update(json.dumps([entry.source_id, entry.path, entry.format, entry.fields, models]).encode())
     raw = package_dir / "data/raw" / entry.path
-    digest.update(_file_sha256(raw).encode() if raw.is_file() else b"missing")  # read_raw says so
+    digest.update(file_sha256(raw).encode() if raw.is_file() else b"missing")  # read_raw says so
     catalog = package_dir / CATALOG
-    digest.update(_file_sha256(catalog).encode() if catalog.is_file() else b"no catalogue")
+    digest.update(file_sha256(catalog).encode() if catalog.is_file() else b"no catalogue")
     return digest.hexdigest()
 
 
@@ -227,14 +227,6 @@ def code_fingerprint() -> str:
             digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
         except importlib.metadata.PackageNotFoundError:
             digest.update(f"{library} missing".encode())
-    return digest.hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
     return digest.hexdigest()
 
 

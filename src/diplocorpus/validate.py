@@ -38,7 +38,7 @@ from diplocorpus.citation import zenodo_problems
 from diplocorpus.errors import CorpusError
 from diplocorpus.flavour import FLAVOUR_KEY, FLAVOURS, FULL, WITHHELD, flavour_of
 from diplocorpus.models import ROW_RULES, Mask, column_checks, foreign_keys
-from diplocorpus.read import decode
+from diplocorpus.read import decode, file_sha256
 from diplocorpus.schema import TABLES, arrow_schema, table_schema
 
 MAX_EXAMPLES = 3
@@ -138,7 +138,7 @@ def document_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str
             )
         for item in croissant.get("distribution", []):
             path = package_dir / item["contentUrl"]
-            if not path.is_file() or _sha256(path) != item.get("sha256"):
+            if not path.is_file() or file_sha256(path) != item.get("sha256"):
                 problems.append(
                     f"croissant.json: sha256 of {item['contentUrl']} differs from the file; rebuild"
                 )
@@ -176,11 +176,6 @@ def frictionless_problems(descriptor_path: Path) -> list[str]:
     return problems
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
     problems = []
     names = {r["name"] for r in descriptor.get("resources", [])}
@@ -197,7 +192,7 @@ def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
             problems.append(
                 f"{resource['path']}: {size} bytes, datapackage.json says {resource.get('bytes')}"
             )
-        if resource.get("hash") != "sha256:" + _sha256(path):
+        if resource.get("hash") != "sha256:" + file_sha256(path):
             problems.append(
                 f"{resource['path']}: sha256 differs from datapackage.json (file changed after the build?)"
             )

@@ -30,6 +30,7 @@ from diplocorpus.citation import citation_cff, zenodo_json
 from diplocorpus.croissant import croissant_json
 from diplocorpus.docs import render_readme
 from diplocorpus.figures import draw_figures
+from diplocorpus.read import file_sha256
 from diplocorpus.rows import SourceRow
 from diplocorpus.schema import TABLES, arrow_schema, table_schema
 
@@ -152,11 +153,7 @@ def write_descriptor(stage: Path, descriptor: dict[str, Any]) -> None:
 
 def file_facts(path: Path) -> tuple[int, str]:
     """Size and 'sha256:<hex>' of a file, as datapackage.json records them."""
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return path.stat().st_size, "sha256:" + digest.hexdigest()
+    return path.stat().st_size, "sha256:" + file_sha256(path)
 
 
 def publish(stage: Path, package_dir: Path) -> None:
