@@ -3,18 +3,22 @@ bytes as a plain one-process build."""
 
 from __future__ import annotations
 
+import json
 import mmap
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
+import diplocorpus
 from diplocorpus.build import CACHE, BuildOptions, FilePages, build
 from diplocorpus.errors import CorpusError, FormatError
 from diplocorpus.schema import TABLES
-from diplocorpus.shard import keys_file
+from diplocorpus.shard import fingerprint, keys_file, shard_sources
 
 FAST = BuildOptions(jobs=1, models=False)
 
@@ -82,6 +86,58 @@ def test_a_bad_file_in_a_worker_fails_the_build_and_keeps_the_previous_output(pa
     with pytest.raises(FormatError, match=r"data/raw/004_e8a13e7e0055f3cb\.txt"):
         build(package, BuildOptions(jobs=2, models=False))
     assert outputs(package) == before
+
+
+def test_the_shards_sources_hold_every_module_a_worker_imports(package: Path) -> None:
+    """A worker process that makes the shards of the seed files, with the models, imports
+    only modules whose source the shards' key covers."""
+    script = f"""
+import json, sys
+from pathlib import Path
+from diplocorpus.read import read_manifest
+from diplocorpus.parsers import formats
+from diplocorpus.shard import Job, make_shard
+package = Path({str(package)!r})
+for entry in read_manifest(package, formats()):
+    make_shard(Job(str(package), entry, True, "key"))
+print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items() if n.split(".")[0] == "diplocorpus")))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    imported = {Path(f).resolve() for f in json.loads(done.stdout)}
+    root = Path(diplocorpus.__file__).resolve().parent
+    sources = set(shard_sources(root))
+    assert imported - sources == set()
+    assert root / "parsers/telegram_text.py" in imported
+    assert root / "write.py" not in sources and root / "validate.py" not in sources
+
+
+def test_only_a_change_to_the_shards_sources_makes_the_shards_stale(tmp_path: Path) -> None:
+    root = tmp_path / "diplocorpus"
+    shutil.copytree(
+        Path(diplocorpus.__file__).resolve().parent, root, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    before = fingerprint(root)
+
+    def touched(name: str) -> str:
+        path = root / name
+        text = path.read_text("utf-8")
+        path.write_text(text + ("\n# changed\n" if name.endswith(".py") else " "), "utf-8")
+        try:
+            return fingerprint(root)
+        finally:
+            path.write_text(text, "utf-8")
+
+    for name in ("write.py", "validate.py", "build.py", "cli.py", "release.py"):
+        assert touched(name) == before, name
+    for name in (
+        "shard.py",
+        "parsers/telegram_text.py",
+        "relate/corpus.py",
+        "ner.py",
+        "schemas/posts.schema.json",
+    ):
+        assert touched(name) != before, name
+    assert fingerprint(root) == before
 
 
 def test_dask_engine_needs_a_reachable_scheduler(package: Path) -> None:

@@ -2,7 +2,7 @@
 
 Map: each raw file becomes a shard (shard.py) in a worker process, on every core by
 default, or on a Dask cluster; shards are cached, so a raw file whose bytes, manifest row,
-catalogue and parsing code did not change is not parsed again.
+catalogue and the code that makes a shard did not change is not parsed again.
 Reduce: the relations that need every file (copies of a post, republications,
 translation pairs), then the shards streamed in source order into the package's files,
 validated in the staging folder, and published at once.

@@ -3,8 +3,8 @@
 Everything that can be known from one raw file alone is done here, in a worker process
 (or on a Dask worker): read, parse, rows, languages, date bounds, entities. The shard's
 tables travel back as Arrow IPC bytes and are kept in the package's cache, keyed by what
-made them (the raw bytes, the manifest row, the catalogue, the code and the options), so
-a raw file that did not change is not parsed again.
+made them (the raw bytes, the manifest row, the catalogue, the code that makes a shard and
+the options), so a raw file that did not change is not parsed again.
 
 What needs every file at once (copies of a post across sources, republications,
 translation pairs) is left to the build's single reduce step.
@@ -12,14 +12,17 @@ translation pairs) is left to the build's single reduce step.
 
 from __future__ import annotations
 
+import ast
 import gc
 import hashlib
 import importlib.metadata
 import json
 import os
+import platform
 import shutil
 import tempfile
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -201,7 +204,7 @@ def timed(seconds: Counter[str], stage: str) -> Iterator[None]:
 
 def shard_key(package_dir: Path, entry: ManifestEntry, models: bool) -> str:
     """What a shard depends on, hashed: the raw file's bytes, its manifest row, the
-    catalogue, this package's code and the versions of the libraries and models used."""
+    catalogue, the code that makes a shard and the versions of the libraries and models used."""
     digest = hashlib.sha256()
     digest.update(code_fingerprint().encode())
     digest.update(json.dumps([entry.source_id, entry.path, entry.format, entry.fields, models]).encode())
@@ -214,20 +217,70 @@ def shard_key(package_dir: Path, entry: ManifestEntry, models: bool) -> str:
 
 @cache
 def code_fingerprint() -> str:
-    """sha256 of this package's source files and schemas, and of the versions of the
-    libraries whose output lands in a shard. Any change to the code makes every shard
-    stale: safe, if not minimal."""
-    root = Path(__file__).resolve().parent
+    """sha256 of the source files a shard is made with (shard_sources), of Python's version
+    and of the versions of the libraries whose output lands in a shard. A change to any of
+    them makes every shard stale: safe, if not minimal. A change to the rest of the code
+    (the whole-corpus step, writing, validation, the documents, the command line) leaves the
+    shards as they are."""
+    return fingerprint(Path(__file__).resolve().parent)
+
+
+def fingerprint(root: Path) -> str:
+    """code_fingerprint of the package whose folder is `root`."""
     digest = hashlib.sha256()
-    for path in sorted([*root.rglob("*.py"), *root.rglob("*.json")]):
+    for path in shard_sources(root):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
+    # The Unicode data that NFC and the regular expressions follow come with Python.
+    digest.update(f"python {platform.python_version()} unicode {unicodedata.unidata_version}".encode())
     for library in _LIBRARIES:
         try:
             digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
         except importlib.metadata.PackageNotFoundError:
             digest.update(f"{library} missing".encode())
     return digest.hexdigest()
+
+
+def shard_sources(root: Path) -> list[Path]:
+    """The files of the package at `root` that a shard is made with, sorted: this module,
+    the package's modules it imports, at the top or inside a function, and those they
+    import in turn; and every JSON file (the tables' schemas)."""
+    found: set[Path] = set()
+    waiting = [root / "shard.py"]
+    while waiting:
+        path = waiting.pop()
+        if path not in found:
+            found.add(path)
+            waiting.extend(_imported_modules(root, path))
+    return sorted([*found, *root.rglob("*.json")])
+
+
+def _imported_modules(root: Path, path: Path) -> Iterator[Path]:
+    """The files of the package's modules (and of their parent packages) that the module at
+    `path` imports."""
+    package = root.name
+    own = [package, *path.relative_to(root).with_suffix("").parts]
+    if own[-1] == "__init__":
+        own = own[:-1] + [""]  # a package's own module: relative imports start from it
+    for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = own[: len(own) - node.level] if node.level else []
+            module = [*base, *(node.module.split(".") if node.module else [])]
+            # `from package import name`: name may be a module.
+            names = [".".join(module)] + [".".join([*module, alias.name]) for alias in node.names]
+        else:
+            continue
+        for name in names:
+            parts = name.split(".")
+            if parts[0] != package:
+                continue
+            for end in range(1, len(parts) + 1):
+                folder = root.joinpath(*parts[1:end])
+                for candidate in (folder / "__init__.py", folder.with_suffix(".py")):
+                    if root in candidate.parents and candidate.is_file():
+                        yield candidate
 
 
 class ShardCache:
