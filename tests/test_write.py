@@ -88,3 +88,11 @@ def test_a_writer_gives_the_size_and_hash_of_the_files_it_wrote(tmp_path, monkey
         path: file_facts(tmp_path / path) for path in ("data/reactions.parquet", "data/reactions.csv")
     }
     assert facts["data/reactions.csv"][0] == len((tmp_path / "data/reactions.csv").read_bytes()) > 0
+
+
+@given(st.lists(st.sampled_from(["emoji", "paid", "custom_emoji", None]), max_size=20))
+def test_a_dictionary_column_lists_its_values_as_they_first_appear(types: list[str | None]) -> None:
+    rows = [ReactionRow(f"tg/{i}", 1, "👍", t, None, 1) for i, t in enumerate(types)]
+    column = to_table("reactions", rows).column("type").combine_chunks()
+    assert column.equals(pa.array(types, pa.string()).dictionary_encode())
+    assert column.dictionary.to_pylist() == list(dict.fromkeys(t for t in types if t is not None))

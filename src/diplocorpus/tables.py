@@ -148,13 +148,13 @@ def columns_table(table: str, columns: Mapping[str, Sequence[object]]) -> pa.Tab
     arrays = []
     for field in schema:
         values = columns[field.name]
-        if pa.types.is_dictionary(field.type):
-            arrays.append(pa.array(values, pa.string()).dictionary_encode())
-        elif pa.types.is_integer(field.type) and field.type != pa.int64():
+        if pa.types.is_integer(field.type) and field.type != pa.int64():
             # Arrow converts Python ints to int64 several times as fast as to narrower
             # types; the cast then checks that every value fits.
             arrays.append(pa.array(values, pa.int64()).cast(field.type))
         else:
+            # A dictionary column too: its dictionary in the order the values first appear,
+            # as dictionary_encode() would give it at many times the cost on a small table.
             arrays.append(pa.array(values, field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
 
