@@ -18,10 +18,22 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import ROOT, parse_seed
-from diplocorpus.build import CACHE, BuildOptions, FilePages, ShardTexts, _utf8, build, relations
+from diplocorpus.build import (
+    CACHE,
+    BuildOptions,
+    BuildSummary,
+    FilePages,
+    ShardTexts,
+    _utf8,
+    build,
+    relations,
+    write_shards,
+)
+from diplocorpus.errors import CorpusError
 from diplocorpus.parsers import PARSERS, formats
 from diplocorpus.read import read_manifest, read_raw
 from diplocorpus.records import ParsedIssue, ParsedRecord
+from diplocorpus.relate import Relations
 from diplocorpus.shard import ShardCache, shard_key
 from diplocorpus.validate import validate_package
 
@@ -116,6 +128,28 @@ def test_relations_are_the_same_when_the_mapped_pages_are_let_go_at_every_read(
         batch = posts[at : at + 7]
         assert texts([p["post_id"] for p in batch]) == {p["post_id"]: p["text"] or "" for p in batch}
     texts.close()
+
+
+def test_posts_that_are_not_the_relations_records_are_not_written(synthetic, tmp_path: Path) -> None:
+    """Each shard's posts take their `duplicate_of` from the rows of the relations that are
+    theirs: a shard whose posts are not those records fails the build."""
+    package, _ = synthetic
+    cache = ShardCache(package / CACHE)
+    entries = sorted(read_manifest(package, formats()), key=lambda e: e.source_id)
+    keys = [shard_key(package, e, False) for e in entries]
+    related = relations(cache, keys)
+    (tmp_path / "right/data").mkdir(parents=True)
+    summary = BuildSummary()
+    write_shards(tmp_path / "right", cache, keys, related, summary)
+    written = pq.read_table(tmp_path / "right/data/posts.parquet", columns=["post_id", "duplicate_of"])
+    found = {p: d for p, d in zip(*written.to_pydict().values(), strict=True) if d is not None}
+    assert found == related.duplicate_of and summary.duplicates == len(found) > 0
+    shuffled = pa.chunked_array([related.post_ids.combine_chunks()[::-1]])
+    (tmp_path / "wrong/data").mkdir(parents=True)
+    with pytest.raises(CorpusError, match="shard cache is inconsistent"):
+        write_shards(
+            tmp_path / "wrong", cache, keys, Relations(shuffled, related.original, []), BuildSummary()
+        )
 
 
 @pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])

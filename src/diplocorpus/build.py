@@ -133,13 +133,12 @@ def build(
     keys = [job.key for job in jobs]
     with timed(seconds, "relate"):
         related = relations(cache, keys)
-        duplicates, translations = related.duplicate_of, related.translations
     catalog = read_catalog(package_dir)
     with staging(package_dir) as stage:
         with timed(seconds, "write"):
             facts: dict[str, tuple[int, str]] = {}  # size and sha256 of each file written
-            sources = write_shards(stage, cache, keys, duplicates, summary, facts)
-            for name, rows in (("translations", translations), ("entity_catalog", catalog)):
+            sources = write_shards(stage, cache, keys, related, summary, facts)
+            for name, rows in (("translations", related.translations), ("entity_catalog", catalog)):
                 with TableWriter(stage, name, facts=facts) as writer:
                     writer.write(to_table(name, rows))
                 summary.rows[name] = len(rows)
@@ -170,15 +169,17 @@ def write_shards(
     stage: Path,
     cache: ShardCache,
     keys: list[str],
-    duplicates: dict[str, str],
+    related: Relations,
     summary: BuildSummary,
     facts: dict[str, tuple[int, str]] | None = None,
 ) -> list[SourceRow]:
     """Stream the shards' tables, in source order, into the staged Parquet and CSV files;
-    the posts get their `duplicate_of`. Returns the sources rows (for datapackage.json);
-    the files' sizes and hashes go in `facts` (TableWriter)."""
+    the posts get their `duplicate_of` from `related` (the relations of the shards of
+    `keys`, whose features are the shards' posts, in order). Returns the sources rows (for
+    datapackage.json); the files' sizes and hashes go in `facts` (TableWriter)."""
     sources: list[SourceRow] = []
     writers = {name: TableWriter(stage, name, facts=facts) for name in SHARD_TABLES}
+    start = 0  # the features' row of the shard's first post
     try:
         for key in keys:
             meta = cache.meta(key)
@@ -187,8 +188,14 @@ def write_shards(
             for name in SHARD_TABLES:
                 table = cache.table(key, name)
                 if name == "posts":
-                    table = with_duplicates(table, duplicates)
+                    stop = start + table.num_rows
+                    if not table.column("post_id").equals(related.post_ids[start:stop]):
+                        raise CorpusError(
+                            f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache"
+                        )
+                    table = with_duplicates(table, related.duplicate_column(start, stop))
                     summary.duplicates += table.num_rows - table.column("duplicate_of").null_count
+                    start = stop
                 elif name == "sources":
                     sources.extend(SourceRow(**row) for row in table.to_pylist())
                 elif name == "parse_issues":
@@ -201,11 +208,10 @@ def write_shards(
     return sources
 
 
-def with_duplicates(posts: pa.Table, duplicates: dict[str, str]) -> pa.Table:
-    """A shard's posts table with `duplicate_of` set from the global relations."""
+def with_duplicates(posts: pa.Table, duplicate_of: pa.Array) -> pa.Table:
+    """A shard's posts table with its `duplicate_of` column (Relations.duplicate_column)."""
     index = posts.schema.get_field_index("duplicate_of")
-    values = [duplicates.get(post_id) for post_id in posts.column("post_id").to_pylist()]
-    return posts.set_column(index, posts.schema.field(index), pa.array(values, pa.string()))
+    return posts.set_column(index, posts.schema.field(index), duplicate_of)
 
 
 def relations(cache: ShardCache, keys: list[str]) -> Relations:
