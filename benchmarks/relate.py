@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -153,8 +154,8 @@ class Corpus:
                 words[i] = rng.choice(self.vocabulary)
         return " ".join(words)
 
-    def texts(self, post_ids: Sequence[str]) -> dict[str, str]:
-        return {post_id: self.text(post_id)[0] for post_id in post_ids}
+    def texts(self, post_ids: Sequence[str]) -> list[str]:
+        return [self.text(post_id)[0] for post_id in post_ids]
 
 
 def _post(post_id: str, source_id: str, ordinal: int, text: str, language: str) -> PostRow:
@@ -227,17 +228,19 @@ def whole_corpus(records: int, folder: Path) -> None:
     asked = []
     making = 0.0
 
-    def texts(post_ids: Sequence[str]) -> dict[str, str]:
-        nonlocal making
-        started = time.perf_counter()
-        asked.append(len(post_ids))
-        found = corpus.texts(post_ids)
-        making += time.perf_counter() - started
-        return found
-
     tables = [
         pq.read_table(folder / f"{name}.parquet") for name in ("features", "candidates", "frequent_anchors")
     ]
+
+    def texts(rows: np.ndarray) -> list[str]:
+        """The texts of the features' rows, made again from their post_ids."""
+        nonlocal making
+        started = time.perf_counter()
+        asked.append(len(rows))
+        found = corpus.texts(tables[0]["post_id"].take(pa.array(rows)).to_pylist())
+        making += time.perf_counter() - started
+        return found
+
     held = pa.total_allocated_bytes()
     pa.default_memory_pool().release_unused()
     before = _rss()

@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -123,10 +124,11 @@ def test_relations_are_the_same_when_the_mapped_pages_are_let_go_at_every_read(
     assert kept.translations and let_go.translations == kept.translations
 
     posts = pq.read_table(package / "data/posts.parquet", columns=["post_id", "text"]).to_pylist()
-    texts = ShardTexts(cache, keys, pa.chunked_array([[p["post_id"] for p in posts]]))
+    texts = ShardTexts(cache, keys)
+    assert texts.rows == len(posts)
     for at in range(0, len(posts), 7):
-        batch = posts[at : at + 7]
-        assert texts([p["post_id"] for p in batch]) == {p["post_id"]: p["text"] or "" for p in batch}
+        rows = np.arange(at, min(at + 7, len(posts)))
+        assert texts(rows) == [posts[row]["text"] or "" for row in rows.tolist()]
     texts.close()
 
 

@@ -300,16 +300,16 @@ def _near_copies(n: int) -> list[PostRow]:
 
 
 class _CountingTexts:
-    """texts() for relate(), counting what is asked."""
+    """texts() for relate(), counting what is asked: the texts of `posts` by row."""
 
     def __init__(self, posts: list[PostRow]) -> None:
-        self.text_of = {p.post_id: p.text for p in posts}
+        self.texts = [p.text or "" for p in posts]
         self.asked = 0
 
-    def __call__(self, post_ids):
-        assert 0 < len(post_ids) <= BATCH
-        self.asked += len(post_ids)
-        return {i: self.text_of[i] for i in post_ids}
+    def __call__(self, rows):
+        assert 0 < len(rows) <= BATCH and list(rows) == sorted(set(rows))
+        self.asked += len(rows)
+        return [self.texts[row] for row in rows]
 
 
 def _relate_in_steps(posts: list[PostRow], texts=None, kept_keys: bool = False):
@@ -317,7 +317,7 @@ def _relate_in_steps(posts: list[PostRow], texts=None, kept_keys: bool = False):
     for p in posts:
         by_source.setdefault(p.source_id, []).append(p)
     parts = [source_relations(None, members, []) for members in by_source.values()]
-    texts = texts or _CountingTexts(posts)
+    texts = texts or _CountingTexts([p for members in by_source.values() for p in members])
     relations = relate.relate(
         pa.concat_tables([p.features for p in parts]),
         pa.concat_tables([p.candidates for p in parts]),
@@ -365,15 +365,14 @@ def test_what_is_reported_is_decided_on_the_texts_not_the_sketch() -> None:
     )
     parts = [source_relations(None, [p], []) for p in (first, second)]
     features = pa.concat_tables([p.features for p in parts])
-    same = {"post_id": ["tg900/L1", "tg901/L1"], "text": [ARTICLE, ARTICLE]}
-    unrelated = {"tg900/L1": ARTICLE, "tg901/L1": VTOSTERS_RENDER}
+    same = [ARTICLE, ARTICLE]  # the texts of the features' rows
+    unrelated = [ARTICLE, VTOSTERS_RENDER]
     empty = (
         pa.concat_tables([p.candidates for p in parts]),
         pa.concat_tables([p.frequent_anchors for p in parts]),
     )
-    assert relate.relate(features, *empty, lambda ids: {i: unrelated[i] for i in ids}).duplicate_of == {}
-    texts = dict(zip(same["post_id"], same["text"], strict=True))
-    assert relate.relate(features, *empty, lambda ids: {i: texts[i] for i in ids}).duplicate_of == {
+    assert relate.relate(features, *empty, lambda rows: [unrelated[r] for r in rows]).duplicate_of == {}
+    assert relate.relate(features, *empty, lambda rows: [same[r] for r in rows]).duplicate_of == {
         "tg901/L1": "tg900/L1"
     }
 
@@ -425,10 +424,10 @@ def test_the_tables_keep_their_schemas_through_parquet(tmp_path, everything) -> 
             pq.write_table(getattr(part, name), tmp_path / f"{source_id}.{name}.parquet")
             read.append(pq.read_table(tmp_path / f"{source_id}.{name}.parquet"))
         parts.append(read)
-    text_of = {p.post_id: p.text for p in dated}
-    relations = relate.relate(
-        *(pa.concat_tables([p[k] for p in parts]) for k in range(3)), lambda ids: {i: text_of[i] for i in ids}
-    )
+    tables = [pa.concat_tables([p[k] for p in parts]) for k in range(3)]
+    text_of = {p.post_id: p.text or "" for p in dated}
+    texts = [text_of[post_id] for post_id in tables[0]["post_id"].to_pylist()]
+    relations = relate.relate(*tables, lambda rows: [texts[r] for r in rows])
     assert (relations.duplicate_of, relations.translations) == _now(*everything)
     column = relations.duplicate_column()
     assert column.to_pylist() == [relations.duplicate_of.get(p.post_id) for p in dated]

@@ -225,7 +225,7 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
     ]
     with (
         closing(ShardKeys(cache, keys, MAPPED_KEYS)) as shingle_keys,
-        closing(ShardTexts(cache, keys, tables[0]["post_id"])) as texts,
+        closing(ShardTexts(cache, keys)) as texts,
     ):
         # The shards' files, read one after the other, must give the same rows.
         if not shingle_keys.rows == texts.rows == tables[0].num_rows:
@@ -335,27 +335,25 @@ class ShardKeys(_Spilled):
 
 
 class ShardTexts(_Spilled):
-    """posts.text of the records asked for (a null text is empty), from the shards' posts
-    tables, whose text columns are copied into the file: only the texts asked for are read
-    from it and become Python strings, and the pages read stay in the kernel's page cache,
-    out of the process's memory. (Read from the shards themselves, a text would cost reading
-    its shard's column, and republications join records of any two shards.)"""
+    """posts.text of the features' rows asked for (a null text is empty), from the shards'
+    posts tables, whose text columns are copied into the file: only the texts asked for are
+    read from it and become Python strings, and the pages read stay in the kernel's page
+    cache, out of the process's memory. (Read from the shards themselves, a text would cost
+    reading its shard's column, and republications join records of any two shards.)"""
 
-    def __init__(self, cache: ShardCache, keys: list[str], post_ids: pa.ChunkedArray):
+    def __init__(self, cache: ShardCache, keys: list[str]):
         super().__init__(cache)
-        self.row_of = {post_id: row for row, post_id in enumerate(post_ids.to_pylist())}
         for key in keys:
             for chunk in cache.table(key, "posts", ["text"])["text"].chunks:
                 ends, data = _utf8(chunk)
                 self._add(ends, lambda out, data=data: out.write(data))
         self._written()
 
-    def __call__(self, post_ids: Sequence[str]) -> dict[str, str]:
-        rows = np.array([self.row_of[post_id] for post_id in post_ids], dtype=np.int64)
+    def __call__(self, rows: np.ndarray) -> list[str]:
         starts, ends = self.offsets[rows].tolist(), self.offsets[rows + 1].tolist()
-        return {
-            p: self._read(s, e - s).decode("utf-8") for p, s, e in zip(post_ids, starts, ends, strict=True)
-        }
+        return [
+            self._read(start, end - start).decode("utf-8") for start, end in zip(starts, ends, strict=True)
+        ]
 
     def _read(self, at: int, size: int) -> bytes:
         if hasattr(os, "pread"):

@@ -68,7 +68,8 @@ def relate_all(
         source_relations(by_id.get(source_id), members, [r for p in members for r in reactions_of[p.post_id]])
         for source_id, members in grouped.items()
     ]
-    text_of = {p.post_id: p.text or "" for p in posts}
+    # The features' rows: the records of each source together, as `grouped` holds them.
+    texts = [p.text or "" for members in grouped.values() for p in members]
     relations = relate(
         *(
             pa.concat_tables([getattr(p, name) for p in parts]) if parts else schema.empty_table()
@@ -76,7 +77,7 @@ def relate_all(
                 ("features", FEATURES), ("candidates", CANDIDATES), ("frequent_anchors", FREQUENT_ANCHORS)
             )
         ),
-        lambda ids: {i: text_of[i] for i in ids},
+        lambda rows: [texts[row] for row in rows.tolist()],
         keys_in(pa.concat_tables([p.shingle_keys for p in parts])["keys"]) if parts else None,
     )  # fmt: skip
     given = {p.post_id: n for n, p in enumerate(posts)}

@@ -34,9 +34,9 @@ _KEPT_WORDS = 128
 # the processor's cache.
 _PAIRS_AT_ONCE = 1024
 
-# texts(post_ids) -> {post_id: posts.text} for every post_id asked, at most BATCH at a time,
-# listed in the order of the features' rows (a build reading its shards can read them in turn).
-Texts = Callable[[Sequence[str]], Mapping[str, str]]
+# texts(rows) -> posts.text of the features' rows asked (ascending, at most BATCH at a time),
+# in that order, a null text empty: a build reading its shards' texts needs no post_id.
+Texts = Callable[[np.ndarray], Sequence[str]]
 # shingle_keys(rows) -> the shingle_keys (SHINGLE_KEYS) of the features' rows asked (ascending),
 # one after the other, and where each row's begin: (keys, offsets), the keys of rows[i] being
 # keys[offsets[i]:offsets[i + 1]].
@@ -80,7 +80,7 @@ def relate(
     """`duplicate_of` and the translation pairs of a corpus, from the tables `source_relations`
     made of each source, concatenated in source order.
 
-    `texts(post_ids)` returns {post_id: text} for the records asked (at most BATCH at once);
+    `texts(rows)` returns the texts of the features' rows asked (at most BATCH at once);
     texts are asked only to compare candidates exactly. `shingle_keys(rows)`, where given,
     reads the 5-gram keys the per-source step kept (its SHINGLE_KEYS tables), which rule out
     most candidates; without it they are made again from the texts.
@@ -240,10 +240,7 @@ class _TextStore:
         found: dict[int, str] = {}
         for at in range(0, len(wanted), BATCH):
             chunk = wanted[at : at + BATCH]
-            ids = self.post_ids.take(pa.array(chunk, pa.int64())).to_pylist()
-            got = self.texts(ids)
-            for row, post_id in zip(chunk, ids, strict=True):
-                found[row] = got[post_id]
+            found.update(zip(chunk, self.texts(np.array(chunk, dtype=np.int64)), strict=True))
         return found
 
     def related(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
