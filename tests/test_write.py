@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import doctest
 import io
 
 import pyarrow as pa
@@ -12,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diplocorpus import write
+from diplocorpus import tables, write
 from diplocorpus.rows import ReactionRow
 from diplocorpus.tables import to_table
 from diplocorpus.write import TableWriter, csv_rows, file_facts
@@ -96,3 +97,7 @@ def test_a_dictionary_column_lists_its_values_as_they_first_appear(types: list[s
     column = to_table("reactions", rows).column("type").combine_chunks()
     assert column.equals(pa.array(types, pa.string()).dictionary_encode())
     assert column.dictionary.to_pylist() == list(dict.fromkeys(t for t in types if t is not None))
+
+
+def test_tables_docstring_examples() -> None:
+    assert doctest.testmod(tables).failed == 0

@@ -48,7 +48,7 @@ from diplocorpus.shard import (
     shard_key,
     timed,
 )
-from diplocorpus.tables import to_table
+from diplocorpus.tables import to_table, utf8_bounds
 from diplocorpus.validate import validate_files
 from diplocorpus.write import TableWriter, datapackage, publish, staging, write_descriptor, write_documents
 
@@ -362,17 +362,13 @@ class ShardTexts(_Spilled):
         return self._file.read(size)
 
 
-def _utf8(array: pa.Array) -> tuple[np.ndarray, memoryview]:
+def _utf8(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Where each value of a string array ends in its UTF-8 bytes (from 0; a null is
     empty), and those bytes."""
-    if array.null_count:
-        array = pc.fill_null(array, "")
-    _, offsets, data = array.buffers()
-    kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    bounds = np.frombuffer(offsets, kind)[array.offset : array.offset + len(array) + 1].astype(np.int64)
-    if data is None or not len(array):
-        return np.zeros(len(array), dtype=np.int64), memoryview(b"")
-    return bounds[1:] - bounds[0], memoryview(data)[bounds[0] : bounds[-1]]
+    if not len(array):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, np.uint8)
+    bounds, data = utf8_bounds(pc.fill_null(array, "") if array.null_count else array)
+    return bounds[1:] - bounds[0], data[bounds[0] : bounds[-1]]
 
 
 def date_channels(posts: Sequence[PostRow], sources: Sequence[SourceRow]) -> list[PostRow]:

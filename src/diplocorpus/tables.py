@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from operator import attrgetter
 
+import numpy as np
 import pyarrow as pa
 
 from diplocorpus.enrich import text_sha256
@@ -157,6 +158,21 @@ def columns_table(table: str, columns: Mapping[str, Sequence[object]]) -> pa.Tab
             # as dictionary_encode() would give it at many times the cost on a small table.
             arrays.append(pa.array(values, field.type))
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def utf8_bounds(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Where the values of a string array lie in its UTF-8 bytes (one bound more than there
+    are values, int64), and those bytes, uint8: strings[i] is bytes[bounds[i]:bounds[i + 1]]
+    for a valid value.
+
+    >>> bounds, data = utf8_bounds(pa.array(["a", "né", "x"]).slice(1))
+    >>> bounds.tolist(), data[bounds[0] : bounds[-1]].tobytes().decode()
+    ([1, 4, 5], 'néx')
+    """
+    kind = np.int64 if pa.types.is_large_string(strings.type) else np.int32
+    _, offsets, data = strings.buffers()
+    bounds = np.frombuffer(offsets, kind)[strings.offset : strings.offset + len(strings) + 1]
+    return bounds.astype(np.int64), np.frombuffer(data, np.uint8) if data else np.zeros(0, np.uint8)
 
 
 def _columns(rows: Sequence[object], names: list[str]) -> list[Sequence[object]]:

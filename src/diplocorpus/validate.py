@@ -40,6 +40,7 @@ from diplocorpus.flavour import FLAVOUR_KEY, FLAVOURS, FULL, WITHHELD, flavour_o
 from diplocorpus.models import ROW_RULES, Mask, column_checks, foreign_keys
 from diplocorpus.read import decode, file_sha256
 from diplocorpus.schema import TABLES, arrow_schema, table_schema
+from diplocorpus.tables import utf8_bounds
 
 MAX_EXAMPLES = 3
 BATCH_ROWS = 16_384
@@ -662,13 +663,6 @@ def _ordinal_problems(where: str, posts: pa.Table) -> list[str]:
 # Texts: text_sha256 and entity surfaces, while the posts are read.
 
 
-def _utf8(strings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """The offsets (one more than the rows) and the bytes of a string array."""
-    _, offsets, data = strings.buffers()
-    bounds = np.frombuffer(offsets, dtype=np.int32)[strings.offset : strings.offset + len(strings) + 1]
-    return bounds.astype(np.int64), np.frombuffer(data, dtype=np.uint8) if data else np.zeros(0, np.uint8)
-
-
 class _SurfaceCheck:
     """`text[start:end] == surface` for every entity, checked batch by batch of posts:
     the entities are sorted by the row of their post, so a batch of posts finds its
@@ -697,7 +691,7 @@ class _SurfaceCheck:
 
     def check(self, texts: pa.Array, offset: int) -> None:
         """Check the entities of the posts `texts`, the first of which is row `offset`."""
-        bounds, _ = _utf8(texts)
+        bounds, _ = utf8_bounds(texts)
         cuts = np.searchsorted(bounds, np.arange(bounds[0], bounds[-1], self.TEXT_BYTES), side="right") - 1
         cuts = np.unique(np.concatenate([[0], cuts, [len(texts)]]))
         for i, j in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
@@ -708,7 +702,7 @@ class _SurfaceCheck:
         lo, hi = self.post.searchsorted(np.array([offset, offset + len(texts)], dtype=self.post.dtype))
         if lo == hi:
             return
-        bounds, data = _utf8(texts)
+        bounds, data = utf8_bounds(texts)
         # Byte positions of the characters of the texts, and of each text's first one.
         # A character starts at every byte but UTF-8's continuation bytes, 0x80-0xBF
         # (-128 to -65 read as signed bytes).
@@ -723,7 +717,7 @@ class _SurfaceCheck:
             b = min(a + self.PIECE, hi)
             post, start, end = self.post[a:b] - offset, self.start[a:b], self.end[a:b]
             surfaces = self.surfaces.take(pa.array(self.row[a:b]))
-            s_bounds, s_data = _utf8(surfaces)
+            s_bounds, s_data = utf8_bounds(surfaces)
             inside = (start >= 0) & (start < end) & (end <= length[post]) & np.asarray(pc.is_valid(surfaces))
             # A span ending with its text ends at the text's last byte, not at a character.
             byte_start = chars[np.minimum(first[post] + np.where(inside, start, 0), last)]
@@ -779,7 +773,7 @@ class _TextCheck:
 
     def __call__(self, batch: pa.RecordBatch, offset: int) -> None:
         texts = batch.column("text")
-        bounds, data = _utf8(texts)
+        bounds, data = utf8_bounds(texts)
         view, edges = memoryview(data), bounds.tolist()
         valid = np.asarray(pc.is_valid(texts)).tolist()
         differs = [
