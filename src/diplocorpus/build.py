@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import mmap
 import os
-import shutil
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -22,7 +21,6 @@ from contextlib import closing
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pyarrow as pa
@@ -190,9 +188,7 @@ def write_shards(
                 if name == "posts":
                     stop = start + table.num_rows
                     if not table.column("post_id").equals(related.post_ids[start:stop]):
-                        raise CorpusError(
-                            f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache"
-                        )
+                        raise _inconsistent(cache)
                     table = with_duplicates(table, related.duplicate_column(start, stop))
                     summary.duplicates += table.num_rows - table.column("duplicate_of").null_count
                     start = stop
@@ -229,8 +225,13 @@ def relations(cache: ShardCache, keys: list[str]) -> Relations:
     ):
         # The shards' files, read one after the other, must give the same rows.
         if not shingle_keys.rows == texts.rows == tables[0].num_rows:
-            raise CorpusError(f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache")
+            raise _inconsistent(cache)
         return relate(*tables, texts, shingle_keys)
+
+
+def _inconsistent(cache: ShardCache) -> CorpusError:
+    """The error of shard files that do not belong together."""
+    return CorpusError(f"{cache.root}: shard cache is inconsistent; rebuild with --no-cache")
 
 
 class FilePages:
@@ -281,11 +282,11 @@ class _Spilled:
         self._offsets: list[np.ndarray] = []
         self._end = 0
 
-    def _add(self, ends: np.ndarray, write: Callable[[IO[bytes]], object]) -> None:
-        """A shard's rows: where each ends (from 0, in items), their bytes written by `write`."""
+    def _add(self, ends: np.ndarray, data: bytes | np.ndarray) -> None:
+        """A shard's rows: where each ends (from 0, in items), and their bytes."""
         self._offsets.append(np.concatenate([[0], ends]).astype(np.int64)[:-1] + self._end)
         self._end += int(ends[-1]) if len(ends) else 0
-        write(self._file)
+        self._file.write(data)
 
     def _written(self) -> None:
         self._file.flush()
@@ -309,7 +310,7 @@ class ShardKeys(_Spilled):
             with (cache.path(key) / KEYS_FILE).open("rb") as f:
                 n = int(np.frombuffer(f.read(8), "<i8")[0])
                 own = np.frombuffer(f.read(8 * (n + 1)), "<i8")
-                self._add(own[1:], lambda out, f=f: shutil.copyfileobj(f, out))
+                self._add(own[1:], f.read())
         self._written()
         # An empty file cannot be mapped. A plain array over the map: a memmap's own indexing
         # costs more than the gather.
@@ -346,7 +347,7 @@ class ShardTexts(_Spilled):
         for key in keys:
             for chunk in cache.table(key, "posts", ["text"])["text"].chunks:
                 ends, data = _utf8(chunk)
-                self._add(ends, lambda out, data=data: out.write(data))
+                self._add(ends, data)
         self._written()
 
     def __call__(self, rows: np.ndarray) -> list[str]:
