@@ -189,6 +189,18 @@ def test_new_formats_make_one_post_per_message(formats_package) -> None:
         assert made == (1 if fmt == "web-html" else messages_in_file(fmt, case)), case
 
 
+@pytest.mark.parametrize("which", ["committed", "formats"])
+def test_entities_are_written_by_post_then_start(which, request) -> None:
+    """The order in which validation checks the entities as they are read, holding none."""
+    package = ROOT if which == "committed" else request.getfixturevalue("formats_package")
+    post_ids = pq.read_table(package / "data/posts.parquet", columns=["post_id"]).column("post_id")
+    row = {post_id: i for i, post_id in enumerate(post_ids.to_pylist())}
+    mentions = pq.read_table(package / "data/entities.parquet", columns=["post_id", "start"]).to_pylist()
+    keys = [(row[m["post_id"]], m["start"]) for m in mentions]
+    assert len(keys) > 10
+    assert keys == sorted(set(keys))
+
+
 def test_new_formats_rebuild_byte_identical(formats_package) -> None:
     first = _digests(formats_package)
     build(formats_package)

@@ -19,12 +19,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diplocorpus import models
+from diplocorpus import models, validate
 from diplocorpus.enrich import text_sha256
 from diplocorpus.flavour import WITHOUT_TEXT
 from diplocorpus.rows import TABLE_ROWS
 from diplocorpus.schema import TABLES, arrow_schema
-from diplocorpus.validate import _SurfaceCheck, validate_files, validate_tables
+from diplocorpus.validate import (
+    _HeldMentions,
+    _MemoryTable,
+    _StreamedMentions,
+    _SurfaceCheck,
+    validate_files,
+    validate_tables,
+)
 
 RAW = (
     "Заявление МИД России\n"  # 1  post tg/L1
@@ -355,6 +362,12 @@ BROKEN = {
         + "span overlaps the previous mention of its post in 1 row(s), e.g. row 4 (post_id='tg/L1', start=11, "
         "end=13) overlaps row 1 (start=10, end=13)",
     ),
+    "overlap in post order": (
+        lambda rows: rows["entities"].insert(1, {**rows["entities"][0], "start": 11, "surface": "ИД"}),
+        E
+        + "span overlaps the previous mention of its post in 1 row(s), e.g. row 2 (post_id='tg/L1', start=11, "
+        "end=13) overlaps row 1 (start=10, end=13)",
+    ),
     "ranks": (
         change("reactions", 1, rank=3),
         R + "ranks are not 1..n under 1 post(s), e.g. post_id='tg/L1' has ranks [1, 3]",
@@ -400,6 +413,42 @@ def test_each_check_names_what_is_wrong(tmp_path: Path, case: str) -> None:
     breaks(rows)
     problems = problems_of(tmp_path, rows)
     assert any(p.startswith(expected) for p in problems), "\n".join(problems)
+
+
+@pytest.mark.parametrize("batch_rows", [1, validate.BATCH_ROWS])
+@pytest.mark.parametrize("case", BROKEN)
+def test_mentions_streamed_or_held_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, batch_rows: int
+) -> None:
+    """Entities in post order are checked as they are read (in batches of any size, one
+    row making every mention cross a batch boundary); the same checks on their held keys,
+    as entities in any other order get, report the same problems."""
+    rows = tiny_rows()
+    BROKEN[case][0](rows)
+    package = write_package(tmp_path / "pkg", rows)
+    monkeypatch.setattr(validate, "BATCH_ROWS", batch_rows)
+    streamed = validate_files(package / "data", package)
+    assert any(p.startswith(BROKEN[case][1]) for p in streamed), "\n".join(streamed)
+    monkeypatch.setattr(validate._MentionOrder, "_follow", lambda self, batch, offset: False)
+    assert validate_files(package / "data", package) == streamed
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, validate.BATCH_ROWS])
+def test_mentions_in_post_order_are_not_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_rows: int
+) -> None:
+    monkeypatch.setattr(validate, "BATCH_ROWS", batch_rows)
+    held: list[list[str]] = []
+    keep = validate._held
+    monkeypatch.setattr(
+        validate, "_held", lambda stored, columns: held.append(columns) or keep(stored, columns)
+    )
+    assert problems_of(tmp_path / "in order", tiny_rows()) == []
+    assert held == []
+    rows = tiny_rows()
+    rows["entities"].reverse()
+    assert problems_of(tmp_path / "reversed", rows) == []
+    assert held == [["post_id", "start", "end"]]
 
 
 def test_in_memory_tables_are_named_by_table(tmp_path: Path) -> None:
@@ -492,24 +541,35 @@ TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.lists(st.tuples(TEXT, st.integers(0, 32), st.integers(0, 32), st.booleans()), min_size=1, max_size=8)
+    st.lists(st.tuples(TEXT, st.integers(0, 32), st.integers(0, 32), st.booleans()), min_size=1, max_size=8),
+    st.booleans(),
 )
-def test_surfaces_are_compared_as_python_slices_them(mentions: list[tuple[str, int, int, bool]]) -> None:
+def test_surfaces_are_compared_as_python_slices_them(
+    mentions: list[tuple[str, int, int, bool]], streamed: bool
+) -> None:
     """One post per mention: the byte-wise comparison agrees with text[start:end] == surface,
-    for any text, any offsets (inside the text or not) and right or wrong surfaces."""
+    for any text, any offsets (inside the text or not) and right or wrong surfaces, with
+    the mentions held or read alongside the posts."""
     texts = [text for text, *_ in mentions]
+    ids = [f"p/{i}" for i in range(len(mentions))]
     surfaces = []
     for text, start, end, right in mentions:
         surfaces.append(text[start:end] if right else text[start:end] + "x")
     entities = pa.table(
         {
-            "post_id": pa.array([f"p/{i}" for i in range(len(mentions))]).dictionary_encode(),
+            "post_id": ids,
             "start": [start for _, start, _, _ in mentions],
             "end": [end for _, _, end, _ in mentions],
+            "surface": surfaces,
         }
     )
-    check = _SurfaceCheck("entities", entities, np.arange(len(mentions)), [pa.array(surfaces)])
-    check.check(pa.array(texts), 0)
+    if streamed:
+        found = _StreamedMentions(_MemoryTable("entities", "entities", entities))
+    else:
+        found = _HeldMentions(entities, np.arange(len(mentions)), entities.column("surface").combine_chunks())
+    check = _SurfaceCheck("entities", found)
+    check.check(pa.array(texts), pa.array(ids), 0)
+    found.finish()
     expected = sum(
         text[start:end] != surface for (text, start, end, _), surface in zip(mentions, surfaces, strict=True)
     )

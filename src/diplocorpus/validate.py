@@ -5,8 +5,11 @@ and Frictionless.
 
 Tables are read from Parquet one batch at a time, so memory does not grow with the
 texts: only key columns (ids, spans, ordinals, languages) are held for whole tables. The
-posts' texts are read once; each entity's surface is checked against the batch that
-holds its post, whatever the order of the rows.
+entities, by far the longest table, hold nothing: in post order (by post, then start, as
+the build writes them) their keys, overlaps and links are checked as they are read, and
+they are read again alongside the posts, whose texts are read once, to check each
+surface. In any other order their keys are held like the other tables' and the checks
+are the same.
 
 Problems name the file, the row (1-based, in file order) with its key, and what is wrong:
 
@@ -51,7 +54,7 @@ CROSS_COLUMNS: dict[str, tuple[str, ...]] = {
     "sources": ("path", "sha256", "bytes", "encoding"),
     "posts": ("source_id", "ordinal", "raw_line_start", "raw_line_end", "language"),
     "reactions": (),
-    "entities": ("end",),
+    "entities": (),
     "translations": ("source_language", "target_language"),
     "entity_catalog": (),
     "parse_issues": ("raw_line_end",),
@@ -208,7 +211,7 @@ class _Stored:
     where: str  # how the report names the table: its file, or its name
     schema: pa.Schema
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
+    def batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         raise NotImplementedError
 
     def read(self, columns: list[str]) -> pa.Table:
@@ -220,11 +223,11 @@ class _ParquetTable(_Stored):
         self.name, self.where, self.path = name, where, path
         self.schema = pq.ParquetFile(path).schema_arrow
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
+    def batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
         # Streamed through a small buffer: otherwise the reader holds a row group's whole
         # column chunks (for posts.text, hundreds of MB) to cut one batch from them.
         file = pq.ParquetFile(self.path, buffer_size=1 << 20, pre_buffer=False)
-        return file.iter_batches(batch_size=BATCH_ROWS)
+        return file.iter_batches(batch_size=BATCH_ROWS, columns=columns)
 
     def read(self, columns: list[str]) -> pa.Table:
         return pq.ParquetFile(self.path).read(columns=columns)
@@ -234,8 +237,9 @@ class _MemoryTable(_Stored):
     def __init__(self, name: str, where: str, table: pa.Table):
         self.name, self.where, self.table, self.schema = name, where, table, table.schema
 
-    def batches(self) -> Iterator[pa.RecordBatch]:
-        return iter(self.table.to_batches(max_chunksize=BATCH_ROWS))
+    def batches(self, columns: list[str] | None = None) -> Iterator[pa.RecordBatch]:
+        table = self.table if columns is None else self.table.select(columns)
+        return iter(table.to_batches(max_chunksize=BATCH_ROWS))
 
     def read(self, columns: list[str]) -> pa.Table:
         return self.table.select(columns)
@@ -312,27 +316,51 @@ def _validate(stored: dict[str, _Stored], package_dir: Path, flavour: str) -> li
     posts = _RowIndex(stored["posts"].read(["post_id"]).column("post_id"))
     scanned: dict[str, list[str]] = {}
     keys: dict[str, pa.Table] = {}
-    surfaces: list[pa.Array] = []
-    for name in (t for t in TABLES if t != "posts"):
-        watch = _keeper(surfaces, "surface") if name == "entities" and with_text else None
+    # The catalogue before the entities: their links are checked against it as they are read.
+    for name in sorted((t for t in TABLES if t != "posts"), key=lambda t: t == "entities"):
+        watch = None
+        if name == "entities":
+            watch = order = _MentionOrder(stored[name].where, posts, keys["entity_catalog"])
         scanned[name], keys[name] = _scan(stored[name], withheld[name], with_text, watch)
-    entity_posts = posts.rows_of(keys["entities"].column("post_id"))
+    entities = stored["entities"]
+    # Mentions in post order were checked as they streamed by; in any other order, their
+    # keys are read whole and checked as the other tables' are.
+    held, entity_posts = None, np.zeros(0, dtype=np.int64)
+    if not order.ordered:
+        held = _held(entities, ["post_id", "start", "end"])
+        entity_posts = posts.rows_of(held.column("post_id"))
     texts = None
     if with_text:  # the posts' texts against their hashes and the entities' surfaces, while read
-        surface_check = _SurfaceCheck(stored["entities"].where, keys["entities"], entity_posts, surfaces)
-        texts = _TextCheck(stored["posts"].where, surface_check)
+        mentions: _Mentions
+        if held is None:
+            mentions = _StreamedMentions(entities)
+        else:
+            mentions = _HeldMentions(held, entity_posts, _array(entities.read(["surface"]).column("surface")))
+        texts = _TextCheck(stored["posts"].where, _SurfaceCheck(entities.where, mentions))
     scanned["posts"], keys["posts"] = _scan(stored["posts"], withheld["posts"], with_text, texts)
     if texts:
+        texts.surfaces.mentions.finish()
         scanned["posts"].extend(texts.tally.problem())
         scanned["entities"].extend(texts.surfaces.tally.problem())
     problems = [p for name in TABLES for p in scanned[name]]
     for name in TABLES:
-        problems.extend(_unique_problems(stored[name].where, name, keys[name]))
+        if name != "entities":
+            problems.extend(_unique_problems(stored[name].where, name, keys[name]))
+        elif held is not None:
+            problems.extend(_unique_problems(entities.where, name, held))
     for name in TABLES:
-        problems.extend(_foreign_key_problems(stored[name].where, name, keys))
+        if name != "entities":
+            problems.extend(_foreign_key_problems(stored[name].where, name, keys))
+            continue
+        if held is not None:
+            problems.extend(_foreign_key_problems(entities.where, name, {**keys, name: held}, ("post_id",)))
+        problems.extend(order.links.problem())
     problems.extend(_issue_span_problems(stored["parse_issues"].where, keys, posts))
     problems.extend(_translation_language_problems(stored["translations"].where, keys, posts))
-    problems.extend(_overlap_problems(stored["entities"].where, keys["entities"], entity_posts))
+    if held is not None:
+        problems.extend(_overlap_problems(entities.where, held, entity_posts))
+    else:
+        problems.extend(order.overlaps.problem())
     problems.extend(_rank_problems(stored["reactions"].where, keys["reactions"]))
     problems.extend(_ordinal_problems(stored["posts"].where, keys["posts"]))
     if with_text:
@@ -405,6 +433,8 @@ def _scan(
 
 
 def _kept_columns(name: str) -> list[str]:
+    if name == "entities":  # checked as they are read (_MentionOrder), or read again (_held)
+        return []
     schema = table_schema(name)
     columns = [*schema["primaryKey"]]
     columns += [f["name"] for f in schema["fields"] if f.get("constraints", {}).get("unique")]
@@ -422,9 +452,10 @@ def _encoded(rows: Any) -> Any:
     return rows
 
 
-def _keeper(arrays: list[pa.Array], column: str) -> Watch:
-    """Keep one column of every batch (for surfaces: a few bytes a row, like a key)."""
-    return lambda batch, offset: arrays.append(batch.column(column))
+def _held(stored: _Stored, columns: list[str]) -> pa.Table:
+    """Columns of a whole table, text as dictionaries, in one chunk."""
+    table = _encoded(stored.read(columns))
+    return table.unify_dictionaries().combine_chunks()
 
 
 def _array(column: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -459,6 +490,8 @@ class _RowIndex:
         rows = np.flatnonzero(codes >= 0)
         self.first_row = np.full(len(self.values), -1, dtype=np.int64)
         self.first_row[codes[rows][::-1]] = rows[::-1]
+        # Every row holds a value of its own: then `values` is the column, row by row.
+        self.unique = len(self.values) == len(codes)
 
     def rows_of(self, column: pa.ChunkedArray | pa.Array) -> np.ndarray:
         """The row of each value of a dictionary-encoded column, -1 for null or absent."""
@@ -545,10 +578,15 @@ def _repeats(table: pa.Table, rows: np.ndarray, values: list[np.ndarray], repeat
     return examples
 
 
-def _foreign_key_problems(where: str, name: str, keys: dict[str, pa.Table]) -> list[str]:
-    """Every foreign key of the table's schema resolves (null values point nowhere, as in Frictionless)."""
+def _foreign_key_problems(
+    where: str, name: str, keys: dict[str, pa.Table], only: tuple[str, ...] | None = None
+) -> list[str]:
+    """Every foreign key of the table's schema (of its columns `only`, where given) resolves
+    (null values point nowhere, as in Frictionless)."""
     problems = []
     for key in foreign_keys(name):
+        if only is not None and key.column not in only:
+            continue
         child = _array(keys[name].column(key.column))
         parent = _array(keys[key.table].column(key.referenced))
         absent = pc.invert(pc.is_in(child.dictionary, value_set=parent.dictionary))
@@ -660,21 +698,123 @@ def _ordinal_problems(where: str, posts: pa.Table) -> list[str]:
     return tally.problem()
 
 
+# Entities: what their scan checks as they are read.
+
+
+class _MentionOrder:
+    """What the scan of the entities checks on each batch: that entity_id links to the
+    catalogue; and, as long as the rows follow their posts' order (by post row, then start,
+    as the build writes them), that the spans of a post do not overlap. Rows in that order
+    that all name a post have a unique key (post_id, start) and resolved post_ids by
+    construction: nothing of them needs to be held. `ordered` says whether they were;
+    if not, the checks that need the whole table are made on its keys (_held)."""
+
+    def __init__(self, where: str, posts: _RowIndex, catalog: pa.Table):
+        (link,) = (key for key in foreign_keys("entities") if key.table == "entity_catalog")
+        self.link = link
+        self.links = _Tally(
+            where,
+            f"{link.column} not found in {link.table}.{link.referenced}",
+            _shown("entities", link.column),
+        )
+        self.catalog_ids = _array(catalog.column(link.referenced)).dictionary
+        self.overlaps = _Tally(where, "span overlaps the previous mention of its post", ())
+        self.ordered = posts.unique
+        self.post_ids = posts.values
+        self.next_post = 0  # the first post row the next batch's mentions may be of
+        # The previous batch's last mention: its post row, start and end (none at first).
+        self.previous = tuple(np.zeros(0, dtype=np.int64) for _ in range(3))
+
+    def __call__(self, batch: pa.RecordBatch, offset: int) -> None:
+        ids = batch.column(self.link.column)
+        absent = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(ids, value_set=self.catalog_ids)))
+        self.links.add(batch, absent, offset)
+        if self.ordered:
+            self.ordered = self._follow(batch, offset)
+
+    def _follow(self, batch: pa.RecordBatch, offset: int) -> bool:
+        """Whether the batch goes on in post order; its overlaps tallied if it does."""
+        found = self._post_rows(batch.column("post_id"))
+        start, end = batch.column("start"), batch.column("end")
+        if found is None or start.null_count or end.null_count:
+            return False
+        post, begin, stop = (
+            np.concatenate([before, now])
+            for before, now in zip(self.previous, (found, _ints(start), _ints(end)), strict=True)
+        )
+        same = post[1:] == post[:-1]
+        if not np.all((post[1:] > post[:-1]) | (same & (begin[1:] > begin[:-1]))):
+            return False
+        first = offset - len(self.previous[0])  # the row of the arrays' first mention
+        for k in np.flatnonzero(same & (stop[:-1] > begin[1:])).tolist():
+            row = first + k + 1
+            post_id = batch.column("post_id")[row - offset].as_py()
+            values = {"post_id": post_id, "start": int(begin[k + 1]), "end": int(stop[k + 1])}
+            self.overlaps.add_example(row, values, f" overlaps row {row} (start={begin[k]}, end={stop[k]})")
+        self.previous = (post[-1:], begin[-1:], stop[-1:])
+        return True
+
+    def _post_rows(self, ids: pa.Array) -> np.ndarray | None:
+        """The post row of each id, or None when the ids are not in the posts' order (from
+        where the previous batch ended) or name no post. In that order, each post's
+        mentions are one run and the runs follow the posts: the posts are found in a
+        window ahead, widened until it holds them all."""
+        if ids.null_count:
+            return None
+        encoded = pc.dictionary_encode(ids)
+        values, codes = encoded.dictionary, np.asarray(encoded.indices, dtype=np.int64)
+        if np.any(codes[1:] < codes[:-1]):  # codes number values by first appearance: a run came back
+            return None
+        window = len(values) + 64
+        while True:
+            stop = min(self.next_post + window, len(self.post_ids))
+            found = pc.index_in(values, value_set=self.post_ids.slice(self.next_post, stop - self.next_post))
+            if not found.null_count:
+                break
+            if stop == len(self.post_ids):
+                return None
+            window *= 4
+        rows = np.asarray(found, dtype=np.int64) + self.next_post
+        if np.any(rows[1:] <= rows[:-1]):
+            return None
+        if len(rows):
+            self.next_post = int(rows[-1])  # the next batch may go on with the same post
+        return rows[codes]
+
+
 # Texts: text_sha256 and entity surfaces, while the posts are read.
 
 
-class _SurfaceCheck:
-    """`text[start:end] == surface` for every entity, checked batch by batch of posts:
-    the entities are sorted by the row of their post, so a batch of posts finds its
-    entities by binary search, whatever the order of either table. Offsets count
-    characters; the comparison is made on UTF-8 bytes, all rows at once."""
+@dataclass
+class _Piece:
+    """Mentions of a run of posts: their rows in the entities table, their posts' rows,
+    spans and surfaces."""
 
-    # Texts and entities taken at once, to bound the memory of the comparison (about 20
-    # bytes a byte of text, 100 bytes an entity).
-    TEXT_BYTES = 4_000_000
-    PIECE = 100_000
+    row: np.ndarray
+    post: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    surfaces: pa.Array
 
-    def __init__(self, where: str, entities: pa.Table, post: np.ndarray, surfaces: list[pa.Array]):
+
+class _Mentions:
+    """Where the surface check finds the mentions of a batch of posts."""
+
+    def between(self, first: int, post_ids: pa.Array) -> Iterator[_Piece]:
+        """The mentions of the posts `post_ids`, the first of which is row `first`."""
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Called when every post was read."""
+
+
+class _HeldMentions(_Mentions):
+    """Mentions in memory, in any order: sorted by the row of their post, so a batch of
+    posts finds its mentions by binary search."""
+
+    PIECE = 100_000  # mentions compared at once (about 100 bytes each)
+
+    def __init__(self, entities: pa.Table, post: np.ndarray, surfaces: pa.Array):
         row = np.flatnonzero(post >= 0)  # other entities have no post: a foreign-key problem
         if not np.all(post[row][1:] >= post[row][:-1]):
             row = row[np.argsort(post[row], kind="stable")]
@@ -683,24 +823,85 @@ class _SurfaceCheck:
         self.post = post[row].astype(np.int32)
         self.start = _ints(entities.column("start"))[row].astype(np.int32)
         self.end = _ints(entities.column("end"))[row].astype(np.int32)
-        # One array (taking rows from chunks would copy them all each time); the chunks are let go.
-        self.surfaces = pa.chunked_array(surfaces, pa.string()).combine_chunks()
-        surfaces.clear()
-        self.post_ids = entities.column("post_id")
+        self.surfaces = surfaces
+
+    def between(self, first: int, post_ids: pa.Array) -> Iterator[_Piece]:
+        # Searched with values of its own type: numpy would otherwise copy the whole array.
+        bounds = np.array([first, first + len(post_ids)], dtype=self.post.dtype)
+        lo, hi = self.post.searchsorted(bounds)
+        for a in range(lo, hi, self.PIECE):
+            b = min(a + self.PIECE, hi)
+            rows = self.row[a:b]
+            yield _Piece(
+                rows, self.post[a:b], self.start[a:b], self.end[a:b], self.surfaces.take(pa.array(rows))
+            )
+
+
+class _StreamedMentions(_Mentions):
+    """Mentions in post order (_MentionOrder.ordered), read again alongside the posts: a
+    batch of them in memory at a time. The mentions of a batch of posts are the ones
+    next in the file, up to the first that names another post."""
+
+    COLUMNS = ["post_id", "start", "end", "surface"]
+
+    def __init__(self, stored: _Stored):
+        self.where = stored.where
+        self._batches = stored.batches(self.COLUMNS)
+        self._pending: pa.RecordBatch | None = None
+        self._row = 0  # the row of the first pending mention
+
+    def between(self, first: int, post_ids: pa.Array) -> Iterator[_Piece]:
+        while True:
+            if self._pending is None or not self._pending.num_rows:
+                self._pending = next(self._batches, None)
+                if self._pending is None:
+                    return
+            found = pc.index_in(self._pending.column("post_id"), value_set=post_ids)
+            known = np.asarray(pc.is_valid(found))
+            taken = len(known) if known.all() else int(np.argmin(known))  # up to the first unknown
+            if taken:
+                mentions = self._pending.slice(0, taken)
+                yield _Piece(
+                    np.arange(self._row, self._row + taken),
+                    first + np.asarray(found.slice(0, taken), dtype=np.int64),
+                    _ints(mentions.column("start")),
+                    _ints(mentions.column("end")),
+                    mentions.column("surface"),
+                )
+            self._row += taken
+            self._pending = self._pending.slice(taken)
+            if self._pending.num_rows:  # the next mention is of a later post
+                return
+
+    def finish(self) -> None:
+        if (self._pending is not None and self._pending.num_rows) or next(self._batches, None) is not None:
+            raise CorpusError(f"{self.where}: changed while it was validated (mention {self._row + 1})")
+
+
+class _SurfaceCheck:
+    """`text[start:end] == surface` for every entity, checked batch by batch of posts.
+    Offsets count characters; the comparison is made on UTF-8 bytes, all rows at once."""
+
+    # Texts taken at once, to bound the memory of the comparison (about 20 bytes a byte of text).
+    TEXT_BYTES = 4_000_000
+
+    def __init__(self, where: str, mentions: _Mentions):
+        self.mentions = mentions
         self.tally = _Tally(where, "text[start:end] of its post differs from surface", ())
 
-    def check(self, texts: pa.Array, offset: int) -> None:
-        """Check the entities of the posts `texts`, the first of which is row `offset`."""
+    def check(self, texts: pa.Array, post_ids: pa.Array, offset: int) -> None:
+        """Check the entities of the posts `post_ids` with their `texts`, the first of
+        which is row `offset`."""
         bounds, _ = utf8_bounds(texts)
         cuts = np.searchsorted(bounds, np.arange(bounds[0], bounds[-1], self.TEXT_BYTES), side="right") - 1
         cuts = np.unique(np.concatenate([[0], cuts, [len(texts)]]))
         for i, j in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
-            self._check_slice(texts.slice(i, j - i), offset + i)
+            self._check_slice(texts.slice(i, j - i), post_ids.slice(i, j - i), offset + i)
 
-    def _check_slice(self, texts: pa.Array, offset: int) -> None:
-        # Searched with values of its own type: numpy would otherwise copy the whole array.
-        lo, hi = self.post.searchsorted(np.array([offset, offset + len(texts)], dtype=self.post.dtype))
-        if lo == hi:
+    def _check_slice(self, texts: pa.Array, post_ids: pa.Array, offset: int) -> None:
+        pieces = self.mentions.between(offset, post_ids)
+        piece = next(pieces, None)
+        if piece is None:
             return
         bounds, data = utf8_bounds(texts)
         # Byte positions of the characters of the texts, and of each text's first one.
@@ -713,10 +914,8 @@ class _SurfaceCheck:
         if not len(chars):
             chars = np.array([bounds[-1]])  # no character at all: no span lies inside a text
         last = len(chars) - 1
-        for a in range(lo, hi, self.PIECE):
-            b = min(a + self.PIECE, hi)
-            post, start, end = self.post[a:b] - offset, self.start[a:b], self.end[a:b]
-            surfaces = self.surfaces.take(pa.array(self.row[a:b]))
+        while piece is not None:
+            post, start, end, surfaces = piece.post - offset, piece.start, piece.end, piece.surfaces
             s_bounds, s_data = utf8_bounds(surfaces)
             inside = (start >= 0) & (start < end) & (end <= length[post]) & np.asarray(pc.is_valid(surfaces))
             # A span ending with its text ends at the text's last byte, not at a character.
@@ -738,15 +937,16 @@ class _SurfaceCheck:
             for k in np.flatnonzero(differs).tolist():
                 self.tally.count += 1
                 if len(self.tally.examples) < MAX_EXAMPLES:
-                    row = int(self.row[a + k])
                     found = (texts[int(post[k])].as_py() or "")[start[k] : end[k]]
                     values = {
-                        "post_id": self.post_ids[row].as_py(),
+                        "post_id": post_ids[int(post[k])].as_py(),
                         "start": int(start[k]),
                         "end": int(end[k]),
                         "surface": surfaces[k].as_py(),
                     }
-                    self.tally.examples.append(_example(row, values) + f": the text has {_short(found)}")
+                    example = _example(int(piece.row[k]), values)
+                    self.tally.examples.append(example + f": the text has {_short(found)}")
+            piece = next(pieces, None)
 
 
 def _bytes_differ(
@@ -781,7 +981,7 @@ class _TextCheck:
             for i, digest in enumerate(batch.column("text_sha256").to_pylist())
         ]
         self.tally.add(batch, pa.array(differs, pa.bool_()), offset)
-        self.surfaces.check(texts, offset)
+        self.surfaces.check(texts, batch.column("post_id"), offset)
 
 
 # Nothing lost: the raw files against the spans of posts and parse issues.
