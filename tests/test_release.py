@@ -18,7 +18,7 @@ from diplocorpus.cli import main
 from diplocorpus.flavour import FLAVOUR_KEY, WITHHELD, WITHOUT_TEXT
 from diplocorpus.release import CHECKSUMS, bundle_name, release
 from diplocorpus.schema import TABLES
-from diplocorpus.validate import validate_package, validate_tables
+from diplocorpus.validate import document_problems, validate_package, validate_tables
 
 
 def run(*args: str):
@@ -139,6 +139,9 @@ def test_validate_catches_stale_derived_documents(built: Path, tmp_path: Path) -
         "croissant.json: sha256 of data/sources.parquet differs from the file; rebuild",
         ".zenodo.json: version '9.9.9' is not '0.1.0'",
     ]
+    # Without the hashes validation took of the files, the documents' check reads them.
+    descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    assert document_problems(folder, descriptor) == problems
 
 
 def test_release_command(built: Path, tmp_path: Path) -> None:

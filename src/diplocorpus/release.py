@@ -6,12 +6,14 @@ croissant.json and SHA256SUMS, under one folder named like the zip. The
 `-without-text` bundle holds the same tables with the text-bearing columns nulled (see
 flavour.py), a datapackage.json and croissant.json describing them, and no raw files.
 
-The same package gives the same bytes: entries are sorted and carry the release date as
-their time, fixed permissions, and no extra fields.
+The same package gives the same bytes: entries are sorted (SHA256SUMS last: its sums are
+taken as the files are zipped, each file read once) and carry the release date as their
+time, fixed permissions, and no extra fields.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -151,23 +153,28 @@ def _without_text_descriptor(descriptor: dict[str, Any], facts: dict[str, tuple[
 
 
 def _zip(target: Path, root: str, members: dict[str, Path]) -> None:
-    """Write the zip of `members` (bundle path: file), with SHA256SUMS, to `target`,
-    streaming each file into its entry."""
-    checksums = "".join(
-        f"{file_facts(members[p])[1].removeprefix('sha256:')}  {p}\n" for p in sorted(members)
-    )
+    """Write the zip of `members` (bundle path: file) to `target`, streaming each file into
+    its entry, then SHA256SUMS: the hashes of the bytes the entries took, read once."""
     stamp = tuple(int(part) for part in package.CREATED[:10].split("-")) + (0, 0, 0)
+    sums = []
     with zipfile.ZipFile(target, "w") as archive:
-        for path in sorted([*members, CHECKSUMS]):
-            info = zipfile.ZipInfo(f"{root}/{path}", date_time=stamp)  # type: ignore[arg-type]
-            info.create_system = 3  # Unix, so the permissions below are read
-            info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info._compresslevel = 9  # what writestr(compresslevel=9) sets; open() reads it
-            if path == CHECKSUMS:
-                archive.writestr(info, checksums.encode("utf-8"))
-                continue
+        for path in sorted(members):
+            info = _entry(f"{root}/{path}", stamp)
             # Its size known beforehand, as writestr knows it, so the entry is the same.
             info.file_size = members[path].stat().st_size
+            digest = hashlib.sha256()
             with members[path].open("rb") as source, archive.open(info, "w") as entry:
-                shutil.copyfileobj(source, entry, 1 << 20)
+                while block := source.read(1 << 20):
+                    digest.update(block)
+                    entry.write(block)
+            sums.append(f"{digest.hexdigest()}  {path}\n")
+        archive.writestr(_entry(f"{root}/{CHECKSUMS}", stamp), "".join(sums).encode("utf-8"))
+
+
+def _entry(name: str, stamp: tuple[int, ...]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+    info.create_system = 3  # Unix, so the permissions below are read
+    info.external_attr = 0o100644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 9  # what writestr(compresslevel=9) sets; open() reads it
+    return info

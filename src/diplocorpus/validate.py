@@ -118,19 +118,24 @@ def validate_package(package_dir: Path, *, with_frictionless: bool = True) -> li
     flavour = flavour_of(descriptor)
     if flavour not in FLAVOURS:
         return [f"datapackage.json: {FLAVOUR_KEY} {flavour!r} is not one of {', '.join(FLAVOURS)}"]
-    problems = _file_problems(package_dir, descriptor)
+    problems, digests = _file_problems(package_dir, descriptor)
     if problems:
         return problems
     problems.extend(validate_files(package_dir / "data", package_dir, flavour))
-    problems.extend(document_problems(package_dir, descriptor))
+    problems.extend(document_problems(package_dir, descriptor, digests))
     if with_frictionless:
         problems.extend(frictionless_problems(descriptor_path))
     return problems
 
 
-def document_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
+def document_problems(
+    package_dir: Path, descriptor: dict[str, Any], digests: dict[str, str] | None = None
+) -> list[str]:
     """croissant.json, .zenodo.json and CITATION.cff, where present, against datapackage.json
-    and the files: same version and title, same file hashes, Zenodo's documented rules."""
+    and the files: same version and title, same file hashes, Zenodo's documented rules.
+    `digests` holds the sha256 of files already hashed, by path in the package; the
+    others are read."""
+    digests = digests or {}
     problems = []
     expected = {"version": descriptor["version"], "title": descriptor["title"]}
     croissant_path = package_dir / "croissant.json"
@@ -142,7 +147,8 @@ def document_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str
             )
         for item in croissant.get("distribution", []):
             path = package_dir / item["contentUrl"]
-            if not path.is_file() or file_sha256(path) != item.get("sha256"):
+            digest = digests.get(item["contentUrl"]) or (file_sha256(path) if path.is_file() else None)
+            if digest != item.get("sha256"):
                 problems.append(
                     f"croissant.json: sha256 of {item['contentUrl']} differs from the file; rebuild"
                 )
@@ -180,8 +186,11 @@ def frictionless_problems(descriptor_path: Path) -> list[str]:
     return problems
 
 
-def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
+def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """The resources' files against the sizes and hashes datapackage.json gives them; and
+    the sha256 of each file read, by its path in the package."""
     problems = []
+    digests = {}
     names = {r["name"] for r in descriptor.get("resources", [])}
     for table in TABLES:
         if table not in names:
@@ -196,11 +205,12 @@ def _file_problems(package_dir: Path, descriptor: dict[str, Any]) -> list[str]:
             problems.append(
                 f"{resource['path']}: {size} bytes, datapackage.json says {resource.get('bytes')}"
             )
-        if resource.get("hash") != "sha256:" + file_sha256(path):
+        digests[resource["path"]] = file_sha256(path)
+        if resource.get("hash") != "sha256:" + digests[resource["path"]]:
             problems.append(
                 f"{resource['path']}: sha256 differs from datapackage.json (file changed after the build?)"
             )
-    return problems
+    return problems, digests
 
 
 # Where the rows come from: a Parquet file read in batches, or a table in memory.
