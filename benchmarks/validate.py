@@ -121,11 +121,13 @@ def make_package(target: Path, posts: int) -> None:
 
 
 def _validate(package: str, queue: multiprocessing.Queue) -> None:
+    from documents import peak_rss_kb  # this folder's script: the peak of this process alone
+
     from diplocorpus.validate import validate_files
 
     started = time.perf_counter()
     problems = validate_files(Path(package) / "data", Path(package))
-    queue.put((time.perf_counter() - started, problems))
+    queue.put((time.perf_counter() - started, problems, peak_rss_kb() / 1024))
 
 
 def main() -> None:
@@ -163,13 +165,13 @@ def measure(target: Path) -> None:
     queue = context.Queue()
     child = context.Process(target=_validate, args=(str(target), queue))
     child.start()
-    seconds, problems = queue.get()
+    seconds, problems, peak = queue.get()
     child.join()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     total = sum(rows.values())
     print(
         f"validate_files: {seconds:.1f} s, {total / seconds:,.0f} rows/s ({total:,} rows), "
-        f"{raw / seconds:,.0f} MB/s of raw files, peak RSS {usage.ru_maxrss / 1024:,.0f} MB"
+        f"{raw / seconds:,.0f} MB/s of raw files, peak RSS {peak:,.0f} MB"
     )
     # CPU seconds of the validating process (all its threads, with its imports): on a
     # machine shared with other work, the wall time above can be several times this.
