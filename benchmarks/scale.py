@@ -10,10 +10,13 @@ build and every descendant, summed) is sampled every 50 ms. Then `diplocorpus va
 --no-frictionless` (the project's own validation; with --frictionless, Frictionless's pass
 too) runs the same way. The script prints, per size: each stage's seconds, MB/s and records/s
 (from the build's --timings file; the map stages are summed over workers, so their MB/s is
-per core), the wall time, MB/s per core over parse + tables + write, the peak memory; then
-the ratio of the largest corpus's peak to the peak of the corpus nearest a tenth of its
-size, and the time ratio of the doubling step (--double SIZE and twice SIZE). The targets of
-the scaling plan are printed next to what was measured.
+per core), the wall time, MB/s per core over parse + tables + write, the peak memory, and a
+probe of the host's speed taken just before the build and just after the validation (the
+parse stage's work on the corpus's first 10 MB, in ms per MB: on a shared host, the same
+code runs at different speeds from one run to the next, and the probe shows how fast the
+host was around each build); then the ratio of the largest corpus's peak to the peak of the
+corpus nearest a tenth of its size, and the time ratio of the doubling step (--double SIZE
+and twice SIZE). The targets of the scaling plan are printed next to what was measured.
 
 It fails with a one-line message when the build fails, writes no timings file, or reports
 sources taken from its cache (the figures would not be those of a cold build).
@@ -46,6 +49,8 @@ PER_CORE_STAGES = ("parse", "tables", "write")
 TIMINGS_KEYS = ("stages", "wall", "raw_bytes", "records", "sources", "jobs", "cached_sources")
 SAMPLE_SECONDS = 0.05
 MB = 1e6
+# The host probe's share of each corpus: the first files, up to this many bytes.
+PROBE_BYTES = 10_000_000
 
 # The scaling plan's acceptance targets.
 TARGET_MB_PER_CORE = 25.0
@@ -78,6 +83,8 @@ class Run:
     build: Measured
     timings: dict
     validate: Measured
+    # The host probe's ms per MB just before the build and just after the validation.
+    probe: tuple[float, float] | None = None
 
 
 def tree_rss(process: psutil.Process) -> int:
@@ -106,6 +113,42 @@ def measure(command: Sequence[str], interval: float = SAMPLE_SECONDS) -> Measure
         wall = time.perf_counter() - started
         stderr.seek(0)
         return Measured(child.returncode, wall, peak, stderr.read())
+
+
+def probe(package: Path, budget: int = PROBE_BYTES) -> float:
+    """How fast the host runs the parse stage's work just now, in ms per MB: reading,
+    parsing and turning into rows the corpus's first files (by source_id, up to `budget`
+    bytes), in this process, the best of three rounds. The same code on the same files
+    each time: when it is slower, the host is, and so are the stages measured around it."""
+    import gc
+
+    from diplocorpus.build import formats
+    from diplocorpus.parsers import PARSERS
+    from diplocorpus.read import read_manifest, read_raw
+    from diplocorpus.tables import post_rows
+
+    entries, size = [], 0
+    for entry in sorted(read_manifest(package, formats()), key=lambda e: e.source_id):
+        if size >= budget:
+            break
+        entries.append(entry)
+        size += (package / "data/raw" / entry.path).stat().st_size
+    if not size:
+        raise BenchmarkError(f"{package}: no raw file to probe the host with")
+    best = float("inf")
+    enabled = gc.isenabled()
+    gc.disable()  # as while a shard is made (shard.collector_paused)
+    try:
+        for _ in range(3):
+            started = time.perf_counter()
+            for entry in entries:
+                raw = read_raw(package, entry)
+                post_rows(entry.source_id, list(PARSERS[entry.format](raw.text)))
+            best = min(best, time.perf_counter() - started)
+    finally:
+        if enabled:
+            gc.enable()
+    return best / (size / MB) * 1000
 
 
 def diplocorpus(*args: str) -> list[str]:
@@ -218,6 +261,7 @@ def run_size(
             f"building {package} ({summary['raw_bytes'] / MB:.1f} MB, {summary['files']} files) ...",
             flush=True,
         )
+        before = probe(package)
         built = measure(build_command(package, timings_path, jobs))
         timings = read_timings(timings_path, built)
         print(f"validating {package} ...", flush=True)
@@ -228,10 +272,20 @@ def run_size(
             raise BenchmarkError(
                 f"diplocorpus validate failed on {package} (exit {validated.returncode}): {last[0]}"
             )
+        after = probe(package)
     finally:
         if not keep:
             shutil.rmtree(package, ignore_errors=True)
-    return Run(size, summary["raw_bytes"], summary["files"], summary["records"], built, timings, validated)
+    return Run(
+        size,
+        summary["raw_bytes"],
+        summary["files"],
+        summary["records"],
+        built,
+        timings,
+        validated,
+        (before, after),
+    )
 
 
 def machine() -> list[str]:
@@ -271,6 +325,11 @@ def print_run(run: Run) -> None:
     print(f"   MB/s per core, {'+'.join(PER_CORE_STAGES)}: {_num(mb_per_core(t), 0, 2)}")
     print(f"   peak memory (tree)   {run.build.peak_rss / MB:>9.0f} MB")
     print(f"   validate             {run.validate.wall:>9.2f} s, peak {run.validate.peak_rss / MB:.0f} MB")
+    if run.probe:
+        print(
+            f"   host probe           {run.probe[0]:>9.2f} ms/MB before the build, {run.probe[1]:.2f} after "
+            f"(read + parse + rows of the first {PROBE_BYTES / MB:g} MB, one process)"
+        )
 
 
 def summary_lines(runs: Sequence[Run], double: int | None) -> list[str]:

@@ -303,6 +303,19 @@ def test_peak_memory_counts_the_children_of_the_process() -> None:
     assert measured.wall >= 0.6
 
 
+def test_the_host_probe_times_the_parse_of_the_first_files(synthetic, tmp_path) -> None:
+    package, _ = synthetic
+    assert scale.probe(package, budget=200_000) > 0
+    empty = tmp_path / "empty"
+    (empty / "data/raw").mkdir(parents=True)
+    (empty / "data/raw/sources.csv").write_text(
+        "source_id,path,format\ne,e.txt,telegram-text\n", encoding="utf-8"
+    )
+    (empty / "data/raw/e.txt").write_bytes(b"")
+    with pytest.raises(scale.BenchmarkError, match="no raw file to probe the host with"):
+        scale.probe(empty)
+
+
 def test_a_build_that_leaves_no_timings_is_refused(tmp_path) -> None:
     measured = scale.measure([sys.executable, "-c", "pass"])
     with pytest.raises(scale.BenchmarkError, match="wrote no timings file .*does not support --timings"):
