@@ -433,6 +433,54 @@ def test_mentions_streamed_or_held_give_the_same_report(
     assert validate_files(package / "data", package) == streamed
 
 
+@pytest.fixture(scope="module")
+def tiny_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_package(tmp_path_factory.mktemp("tiny") / "pkg", tiny_rows())
+
+
+MENTION = st.tuples(
+    st.sampled_from(["tg/L1", "tg/L4", "tg/L9"]),  # tg/L9 is no post
+    st.integers(0, 30),
+    st.integers(0, 30),
+    st.booleans(),
+    st.sampled_from([None, "russia", "moscow"]),  # moscow is not in the catalogue
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(MENTION, max_size=12), st.sampled_from([1, 2, 3, validate.BATCH_ROWS]), st.booleans())
+def test_any_mentions_streamed_or_held_give_the_same_report(
+    tiny_package: Path,
+    mentions: list[tuple[str, int, int, bool, str | None]],
+    batch_rows: int,
+    in_order: bool,
+) -> None:
+    """Any mentions (overlapping, repeated, past their text, of no post, linked nowhere), in
+    post order or not, read in batches of any size: the same problems, streamed or held."""
+    texts = {"tg/L1": RU, "tg/L4": FR}
+    if in_order:
+        mentions = sorted(mentions, key=lambda m: (list(texts).index(m[0]) if m[0] in texts else 9, m[1]))
+    rows = tiny_rows()
+    rows["entities"] = [
+        row(
+            "entities",
+            post_id=post_id,
+            start=start,
+            end=end,
+            surface=texts.get(post_id, "")[start:end] + ("" if right else "x"),
+            type="LOC",
+            entity_id=entity_id,
+            method="rule",
+        )
+        for post_id, start, end, right, entity_id in mentions
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate, "BATCH_ROWS", batch_rows)
+        streamed = validate_tables(to_tables(rows), tiny_package)
+        patch.setattr(validate._MentionOrder, "_follow", lambda self, batch, offset: False)
+        assert validate_tables(to_tables(rows), tiny_package) == streamed
+
+
 @pytest.mark.parametrize("batch_rows", [1, 2, validate.BATCH_ROWS])
 def test_mentions_in_post_order_are_not_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_rows: int
