@@ -116,16 +116,14 @@ def measure(command: Sequence[str], interval: float = SAMPLE_SECONDS) -> Measure
 
 
 def probe(package: Path, budget: int = PROBE_BYTES) -> float:
-    """How fast the host runs the parse stage's work just now, in ms per MB: reading,
-    parsing and turning into rows the corpus's first files (by source_id, up to `budget`
-    bytes), in this process, the best of three rounds. The same code on the same files
-    each time: when it is slower, the host is, and so are the stages measured around it."""
-    import gc
-
+    """How fast the host runs the parse stage's work (shard.parse_source) just now, in ms
+    per MB: reading, parsing and turning into rows the corpus's first files (by source_id,
+    up to `budget` bytes), in this process, the best of three rounds. The same code on the
+    same files each time: when it is slower, the host is, and so are the stages measured
+    around it."""
     from diplocorpus.build import formats
-    from diplocorpus.parsers import PARSERS
-    from diplocorpus.read import read_manifest, read_raw
-    from diplocorpus.tables import post_rows
+    from diplocorpus.read import read_manifest
+    from diplocorpus.shard import collector_paused, parse_source
 
     entries, size = [], 0
     for entry in sorted(read_manifest(package, formats()), key=lambda e: e.source_id):
@@ -136,18 +134,12 @@ def probe(package: Path, budget: int = PROBE_BYTES) -> float:
     if not size:
         raise BenchmarkError(f"{package}: no raw file to probe the host with")
     best = float("inf")
-    enabled = gc.isenabled()
-    gc.disable()  # as while a shard is made (shard.collector_paused)
-    try:
+    with collector_paused():  # as while a shard is made
         for _ in range(3):
             started = time.perf_counter()
             for entry in entries:
-                raw = read_raw(package, entry)
-                post_rows(entry.source_id, list(PARSERS[entry.format](raw.text)))
+                parse_source(package, entry)
             best = min(best, time.perf_counter() - started)
-    finally:
-        if enabled:
-            gc.enable()
     return best / (size / MB) * 1000
 
 

@@ -39,10 +39,10 @@ from diplocorpus.enrich import with_languages
 from diplocorpus.entities import Recognizer
 from diplocorpus.errors import FormatError
 from diplocorpus.parsers import PARSERS, PLATFORMS
-from diplocorpus.read import MANIFEST, ManifestEntry, file_sha256, read_raw
-from diplocorpus.records import ParsedRecord
+from diplocorpus.read import MANIFEST, ManifestEntry, RawFile, file_sha256, read_raw
+from diplocorpus.records import Parsed, ParsedRecord
 from diplocorpus.relate import source_relations
-from diplocorpus.rows import PostRow
+from diplocorpus.rows import ParseIssueRow, PostRow, ReactionRow, SourceRow
 from diplocorpus.tables import columns_table, post_rows, source_row, to_table
 
 # The tables a shard holds that the build writes into the package, in that order.
@@ -99,48 +99,67 @@ def make_shard(job: Job) -> Shard:
         return _make_shard(job)
 
 
+@dataclass(slots=True)
+class ParsedSource:
+    """What the parse stage makes of one raw file: its records and issues, and their rows."""
+
+    raw: RawFile
+    platform: str
+    items: list[Parsed]
+    posts: list[PostRow]
+    reactions: list[ReactionRow]
+    issues: list[ParseIssueRow]
+    source: SourceRow
+
+
+def parse_source(package_dir: Path, entry: ManifestEntry) -> ParsedSource:
+    """Read and parse one raw file and make its rows; raise FormatError naming the file and line."""
+    raw = read_raw(package_dir, entry)
+    platform = PLATFORMS[entry.format]
+    declared = entry.fields.get("platform")
+    if declared and declared != platform:
+        raise FormatError(
+            f"{package_dir / MANIFEST}:{entry.line}: platform {declared!r} "
+            f"does not match format {entry.format!r} ({platform})"
+        )
+    try:
+        items = list(PARSERS[entry.format](raw.text))
+    except FormatError as err:
+        where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
+        raise FormatError(f"{where}: {err}") from None
+    posts, reactions, issues = post_rows(entry.source_id, items)
+    return ParsedSource(raw, platform, items, posts, reactions, issues, source_row(raw, platform))
+
+
 def _make_shard(job: Job) -> Shard:
     package_dir = Path(job.package_dir)
     entry = job.entry
     seconds: Counter[str] = Counter()
     with timed(seconds, "parse"):
-        raw = read_raw(package_dir, entry)
-        platform = PLATFORMS[entry.format]
-        declared = entry.fields.get("platform")
-        if declared and declared != platform:
-            raise FormatError(
-                f"{package_dir / MANIFEST}:{entry.line}: platform {declared!r} "
-                f"does not match format {entry.format!r} ({platform})"
-            )
-        try:
-            items = list(PARSERS[entry.format](raw.text))
-        except FormatError as err:
-            where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
-            raise FormatError(f"{where}: {err}") from None
-        posts, reactions, issues = post_rows(entry.source_id, items)
-        source = source_row(raw, platform)
+        parsed = parse_source(package_dir, entry)
+    source = parsed.source
     with timed(seconds, "enrich"):
-        records = [item for item in items if isinstance(item, ParsedRecord)]
-        marked = {row.post_id: r.entities for row, r in zip(posts, records, strict=True) if r.entities}
-        posts = with_languages(posts)
-        if platform == "telegram":
+        records = [item for item in parsed.items if isinstance(item, ParsedRecord)]
+        marked = {row.post_id: r.entities for row, r in zip(parsed.posts, records, strict=True) if r.entities}
+        posts = with_languages(parsed.posts)
+        if parsed.platform == "telegram":
             posts = dated(posts, source.collected_at.date() if source.collected_at else None)
         years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
         entities = _recognizer(str(package_dir), job.models).columns(posts, years, marked)
     with timed(seconds, "relate"):
-        related = source_relations(source, posts, reactions)
+        related = source_relations(source, posts, parsed.reactions)
     with timed(seconds, "tables"):
         tables = {
             "sources": to_table("sources", [source]),
             "posts": to_table("posts", posts),
-            "reactions": to_table("reactions", reactions),
-            "parse_issues": to_table("parse_issues", issues),
+            "reactions": to_table("reactions", parsed.reactions),
+            "parse_issues": to_table("parse_issues", parsed.issues),
             "entities": columns_table("entities", entities),
             **{name: getattr(related, name) for name in RELATION_TABLES},
         }
         payload = {name: ipc_bytes(table) for name, table in tables.items()}
         keys = keys_file(related.shingle_keys["keys"])
-    return Shard(job.key, entry.source_id, payload, dict(seconds), raw.size, len(posts), keys)
+    return Shard(job.key, entry.source_id, payload, dict(seconds), parsed.raw.size, len(posts), keys)
 
 
 def dated(posts: list[PostRow], collected: object) -> list[PostRow]:
