@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import unicodedata
@@ -40,7 +41,7 @@ import yaml
 from diplocorpus.citation import zenodo_problems
 from diplocorpus.errors import CorpusError
 from diplocorpus.flavour import FLAVOUR_KEY, FLAVOURS, FULL, WITHHELD, flavour_of
-from diplocorpus.models import ROW_RULES, Mask, column_checks, foreign_keys
+from diplocorpus.models import ROW_RULES, ForeignKey, Mask, column_checks, foreign_keys
 from diplocorpus.read import decode, file_sha256
 from diplocorpus.schema import TABLES, arrow_schema, table_schema
 from diplocorpus.tables import utf8_bounds
@@ -600,12 +601,15 @@ def _foreign_key_problems(
         child = _array(keys[name].column(key.column))
         parent = _array(keys[key.table].column(key.referenced))
         absent = pc.invert(pc.is_in(child.dictionary, value_set=parent.dictionary))
-        tally = _Tally(
-            where, f"{key.column} not found in {key.table}.{key.referenced}", _shown(name, key.column)
-        )
+        tally = _foreign_key_tally(where, name, key)
         tally.add(keys[name], pc.take(absent, child.indices))
         problems.extend(tally.problem())
     return problems
+
+
+def _foreign_key_tally(where: str, name: str, key: ForeignKey) -> _Tally:
+    """The rows of table `name` whose foreign `key` (models.foreign_keys) points nowhere."""
+    return _Tally(where, f"{key.column} not found in {key.table}.{key.referenced}", _shown(name, key.column))
 
 
 def _issue_span_problems(where: str, keys: dict[str, pa.Table], posts: _RowIndex) -> list[str]:
@@ -656,15 +660,24 @@ def _overlap_problems(where: str, entities: pa.Table, post: np.ndarray) -> list[
     order = _order(post, start)
     post, start, end = _sorted(order, post, start, end)
     overlaps = np.flatnonzero((post[1:] == post[:-1]) & (post[1:] >= 0) & (end[:-1] > start[1:])) + 1
-    tally = _Tally(where, "span overlaps the previous mention of its post", ())
+    tally = _overlap_tally(where)
     for k in overlaps[:MAX_EXAMPLES].tolist():
         row, previous = (k, k - 1) if order is None else (int(order[k]), int(order[k - 1]))
         values = entities.slice(row, 1).select(["post_id", "start", "end"]).to_pylist()[0]
-        tally.add_example(
-            row, values, f" overlaps row {previous + 1} (start={start[k - 1]}, end={end[k - 1]})"
-        )
+        _add_overlap(tally, row, values, previous, int(start[k - 1]), int(end[k - 1]))
     tally.count = len(overlaps)
     return tally.problem()
+
+
+def _overlap_tally(where: str) -> _Tally:
+    return _Tally(where, "span overlaps the previous mention of its post", ())
+
+
+def _add_overlap(
+    tally: _Tally, row: int, values: dict[str, Any], previous: int, start: int, end: int
+) -> None:
+    """Count a mention (`values`: post_id, start, end) overlapping the one at row `previous`."""
+    tally.add_example(row, values, f" overlaps row {previous + 1} (start={start}, end={end})")
 
 
 def _rank_problems(where: str, reactions: pa.Table) -> list[str]:
@@ -722,13 +735,9 @@ class _MentionOrder:
     def __init__(self, where: str, posts: _RowIndex, catalog: pa.Table):
         (link,) = (key for key in foreign_keys("entities") if key.table == "entity_catalog")
         self.link = link
-        self.links = _Tally(
-            where,
-            f"{link.column} not found in {link.table}.{link.referenced}",
-            _shown("entities", link.column),
-        )
+        self.links = _foreign_key_tally(where, "entities", link)
         self.catalog_ids = _array(catalog.column(link.referenced)).dictionary
-        self.overlaps = _Tally(where, "span overlaps the previous mention of its post", ())
+        self.overlaps = _overlap_tally(where)
         self.ordered = posts.unique
         self.post_ids = posts.values
         self.next_post = 0  # the first post row the next batch's mentions may be of
@@ -760,7 +769,7 @@ class _MentionOrder:
             row = first + k + 1
             post_id = batch.column("post_id")[row - offset].as_py()
             values = {"post_id": post_id, "start": int(begin[k + 1]), "end": int(stop[k + 1])}
-            self.overlaps.add_example(row, values, f" overlaps row {row} (start={begin[k]}, end={stop[k]})")
+            _add_overlap(self.overlaps, row, values, row - 1, int(begin[k]), int(stop[k]))
         self.previous = (post[-1:], begin[-1:], stop[-1:])
         return True
 
@@ -910,8 +919,8 @@ class _SurfaceCheck:
 
     def _check_slice(self, texts: pa.Array, post_ids: pa.Array, offset: int) -> None:
         pieces = self.mentions.between(offset, post_ids)
-        piece = next(pieces, None)
-        if piece is None:
+        first_piece = next(pieces, None)
+        if first_piece is None:  # no mention: the texts need not be looked at
             return
         bounds, data = utf8_bounds(texts)
         # Byte positions of the characters of the texts, and of each text's first one.
@@ -924,7 +933,7 @@ class _SurfaceCheck:
         if not len(chars):
             chars = np.array([bounds[-1]])  # no character at all: no span lies inside a text
         last = len(chars) - 1
-        while piece is not None:
+        for piece in itertools.chain([first_piece], pieces):
             post, start, end, surfaces = piece.post - offset, piece.start, piece.end, piece.surfaces
             s_bounds, s_data = utf8_bounds(surfaces)
             inside = (start >= 0) & (start < end) & (end <= length[post]) & np.asarray(pc.is_valid(surfaces))
@@ -956,7 +965,6 @@ class _SurfaceCheck:
                     }
                     example = _example(int(piece.row[k]), values)
                     self.tally.examples.append(example + f": the text has {_short(found)}")
-            piece = next(pieces, None)
 
 
 def _bytes_differ(
