@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import doctest
+import hashlib
 import io
+from dataclasses import fields
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -14,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diplocorpus import tables, write
-from diplocorpus.rows import ReactionRow
+from diplocorpus.records import ParsedRecord
+from diplocorpus.rows import PostRow, ReactionRow
 from diplocorpus.tables import to_table
 from diplocorpus.write import TableWriter, csv_rows, file_facts
 
@@ -101,3 +104,22 @@ def test_a_dictionary_column_lists_its_values_as_they_first_appear(types: list[s
 
 def test_tables_docstring_examples() -> None:
     assert doctest.testmod(tables).failed == 0
+
+
+def test_a_post_row_takes_each_field_from_the_record_attribute_of_its_name() -> None:
+    # Every attribute a distinct value, so a value passed to the wrong field shows.
+    record = ParsedRecord(kind="post", line_start=3, line_end=9, text="Texte é")
+    for number, f in enumerate(fields(ParsedRecord), start=1):
+        if f.name not in ("kind", "line_start", "line_end", "text", "roles", "entities"):
+            setattr(record, f.name, (f"v{number}",) if isinstance(f.default, tuple) else f"v{number}")
+    row = tables.post_row("src", 7, "src/L3", record)
+    from_record = {f.name for f in fields(ParsedRecord)} & {f.name for f in fields(PostRow)}
+    assert {name: getattr(row, name) for name in from_record} == {
+        name: "\n".join(value) if isinstance(value, tuple) else value
+        for name in from_record
+        for value in [getattr(record, name)]
+    }
+    assert (row.post_id, row.source_id, row.ordinal, row.n_chars) == ("src/L3", "src", 7, 7)
+    assert (row.raw_line_start, row.raw_line_end) == (3, 9)
+    assert row.text_sha256 == hashlib.sha256("Texte é".encode()).hexdigest()
+    assert (row.language, row.languages, row.duplicate_of) == (None, None, None)

@@ -384,6 +384,8 @@ def _find_copy(texts: list[str]) -> tuple[int, list[tuple[int, int]]] | None:
     matches pairs indices (into texts) of lines of the first copy with their copies.
     `texts` are stripped lines.
     """
+    if len(texts) < 3:  # a first line and nothing to be a copy of (a third of the blocks)
+        return None
     best: tuple[int, list[tuple[int, int]]] | None = None
     # Copies share their first 20 characters (see same_line): comparing these first spares
     # most calls to same_line.
@@ -448,6 +450,8 @@ def _merge_copies(numbers, texts, copy_start, copy_end, matches, inferred) -> _P
 
 def _script_change(texts: list[str]) -> int | None:
     """Index where the script changes for good (a post followed by its translation)."""
+    if len(texts) < 2:
+        return None
     counts = [letter_counts(t) for t in texts]
     scripts = [script_of_counts(*c) for c in counts]
     # The scripts seen from each line to the end, computed once from the back.
