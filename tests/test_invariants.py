@@ -68,6 +68,7 @@ def test_every_line_of_a_record_has_a_role_and_content_lines_reach_the_record(so
         for n in range(i.line_start, i.line_end + 1)
     }
     for record in (r for r in items if isinstance(r, ParsedRecord)):
+        assert list(record.roles) == sorted(record.roles), (source_id, record.line_start)  # in line order
         text_lines = (record.text or "").split("\n")
         fields = [
             record.title,

@@ -50,9 +50,9 @@ class Span:
 class ParsedRecord:
     """One post, article or service message found in a raw file.
 
-    `roles` maps every non-blank raw line of the span to what the parser made of it
-    (for example 'text', 'copy', 'reactions', 'caption'): the audit trail that the
-    invariant tests read.
+    `roles` maps every non-blank raw line of the span, in line order, to what the parser
+    made of it (for example 'text', 'copy', 'reactions', 'caption'): the audit trail that
+    the invariant tests read.
     """
 
     kind: str

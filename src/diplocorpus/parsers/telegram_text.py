@@ -126,7 +126,7 @@ def expand_count(shown: str) -> int:
     return round(float(digits.replace(",", ".")) * scale)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """Lines between two hard boundaries: possibly several posts without reactions."""
 
@@ -147,11 +147,11 @@ class _Block:
         return not self.roles and not self.texts
 
 
-@dataclass
+@dataclass(slots=True)
 class _Post:
     numbers: list[int]  # of its content lines
     text_lines: list[str]
-    roles: dict[int, str]
+    roles: dict[int, str]  # of its content lines, in line order
     differing: list[int]
     inferred_boundary: bool = False
 
@@ -296,17 +296,17 @@ def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
         end = block.last_line if index == last else last_content
         roles = post.roles
         if block.roles:  # the forward, markers and reactions around the post's content
-            roles = dict(roles)
-            if index == 0:
-                roles.update({n: r for n, r in block.roles.items() if n < first_content})
-            if index == last:
-                roles.update({n: r for n, r in block.roles.items() if n > last_content})
+            # In line order: the block's roles are, those before its content and those
+            # after it, and so are a post's (_Post).
+            before = {n: r for n, r in block.roles.items() if n < first_content} if index == 0 else {}
+            after = {n: r for n, r in block.roles.items() if n > last_content} if index == last else {}
+            roles = {**before, **roles, **after}
         yield ParsedRecord(
             kind="post",
             line_start=start,
             line_end=end,
             text="\n".join(post.text_lines) if post.text_lines else None,
-            roles=dict(sorted(roles.items())),
+            roles=roles,
             forwarded_from=block.forwarded_from if index == 0 else None,
             media=(block.leading_media if index == 0 else None)
             or (block.trailing_media if index == last else None),
@@ -445,7 +445,7 @@ def _merge_copies(numbers, texts, copy_start, copy_end, matches, inferred) -> _P
         if texts[a] != texts[b]:
             differing.append(numbers[b])
         i, j = a + 1, b + 1
-    return _Post(numbers[: copy_end + 1], out, roles, sorted(differing), inferred)
+    return _Post(numbers[: copy_end + 1], out, dict(sorted(roles.items())), sorted(differing), inferred)
 
 
 def _script_change(texts: list[str]) -> int | None:
