@@ -254,7 +254,7 @@ def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, pa.ListArray]:
     spans = np.maximum(lengths - SHINGLE_WORDS + 1, 0)
     if not spans.any():
         return counts, values, _key_lists(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(texts))
-    word_hashes = np.fromiter((hash64(w) for w in vocabulary), dtype=np.uint64, count=len(vocabulary))
+    word_hashes = _word_hashes(list(vocabulary))
     w = word_hashes[np.asarray(ids, dtype=np.int64)]
     # 5-grams of all texts at once: those starting at the first `span` words of each text.
     starts = np.cumsum(lengths) - lengths
