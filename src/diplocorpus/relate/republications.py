@@ -34,6 +34,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
+from itertools import chain
 
 import numpy as np
 import pyarrow as pa
@@ -242,20 +243,12 @@ def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, pa.ListArray]:
     5-grams of a text share a hash (about one chance in 10**14 for a long text), and then only
     above MIN_SHINGLES, where a text is counted exactly.
     """
-    vocabulary: dict[str, int] = {}
-    ids: list[int] = []
-    lengths = np.zeros(len(texts), dtype=np.int64)
-    for i, text in enumerate(texts):
-        found = [vocabulary.setdefault(w, len(vocabulary)) for w in words(text)]
-        ids.extend(found)
-        lengths[i] = len(found)
+    lengths, w = _words_hashed(texts)
     counts = np.zeros(len(texts), dtype=np.int32)
     values = np.zeros((len(texts), BINS), dtype=np.uint32)
     spans = np.maximum(lengths - SHINGLE_WORDS + 1, 0)
     if not spans.any():
         return counts, values, _key_lists(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(texts))
-    word_hashes = _word_hashes(list(vocabulary))
-    w = word_hashes[np.asarray(ids, dtype=np.int64)]
     # 5-grams of all texts at once: those starting at the first `span` words of each text.
     starts = np.cumsum(lengths) - lengths
     first = np.repeat(starts, spans) + np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
@@ -277,6 +270,14 @@ def sketch(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, pa.ListArray]:
         order = np.lexsort((keys, key_owners))
         return counts, values, _key_lists(keys[order], key_owners[order], len(texts))
     return counts, values, _key_lists(np.zeros(0, np.uint64), np.zeros(0, np.int64), len(texts))
+
+
+def _words_hashed(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The number of words of each text (int64), and the hash64 of every word of every
+    text, in order (uint64): the words themselves are not kept."""
+    texts_words = [words(text) for text in texts]
+    lengths = np.fromiter(map(len, texts_words), dtype=np.int64, count=len(texts))
+    return lengths, _word_hashes(list(chain.from_iterable(texts_words)))
 
 
 def _key_lists(keys: np.ndarray, owners: np.ndarray, n: int) -> pa.ListArray:
