@@ -54,9 +54,11 @@ MIN_SHARED_ANCHORS = 4
 _PAIRS_AT_ONCE = 8_000_000
 
 _NUMBER = re.compile(r"\d+")
-_LETTERS = re.compile(r"[^\W\d_]+")
-# A letter that may open a capitalised word: any but the common lower-case ones.
-_CAPITAL = re.compile(r"[^\W\d_a-zß-ÿа-яё]")
+# A word of three letters or more whose first letter may be a capital (any letter but the
+# common lower-case ones) and is not inside a word (the letter before it is not one). The
+# look-behind comes after the first letter: first, the search skips from one such letter to
+# the next, which it cannot do behind a leading look-behind.
+_CAPITALISED = re.compile(r"[^\W\d_a-zß-ÿа-яё](?<![^\W\d_].)[^\W\d_]{2,}")
 _HASHTAG = re.compile(r"#(\w+)")
 _HASHTAG_PART = re.compile(r"\d+|[A-ZÀ-ÞА-ЯЁ][a-zß-ÿа-яё]*|[a-zß-ÿа-яё]+")
 _ALNUM = re.compile(r"\w")
@@ -144,13 +146,11 @@ def name_candidates(lines: Iterable[str]) -> Iterable[tuple[str, str]]:
         first = _ALNUM.search(line)
         if first is None:
             continue
-        for capital in _CAPITAL.finditer(line):
-            start = capital.start()
-            if start <= first.start() or _LETTERS.match(line, start - 1):
-                continue  # opens the line, or inside a word
-            word = _LETTERS.match(line, start).group()
-            if len(word) < 3 or not word[0].isupper():
-                continue
+        for found in _CAPITALISED.finditer(line):
+            start = found.start()
+            word = found.group()
+            if start <= first.start() or not word[0].isupper():
+                continue  # opens the line
             # The last character before the word, spaces aside (there is one: `first`).
             end = start - 1
             while line[end].isspace():
