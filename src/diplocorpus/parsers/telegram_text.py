@@ -296,8 +296,8 @@ def _emit_block(block: _Block, ordinal: int) -> Iterator[Parsed]:
         end = block.last_line if index == last else last_content
         roles = post.roles
         if block.roles:  # the forward, markers and reactions around the post's content
-            # In line order: the block's roles are, those before its content and those
-            # after it, and so are a post's (_Post).
+            # Joined in line order: the block's roles lie before its content or after it,
+            # and a post's own roles are in line order (_Post).
             before = {n: r for n, r in block.roles.items() if n < first_content} if index == 0 else {}
             after = {n: r for n, r in block.roles.items() if n > last_content} if index == last else {}
             roles = {**before, **roles, **after}
@@ -384,7 +384,7 @@ def _find_copy(texts: list[str]) -> tuple[int, list[tuple[int, int]]] | None:
     matches pairs indices (into texts) of lines of the first copy with their copies.
     `texts` are stripped lines.
     """
-    if len(texts) < 3:  # a first line and nothing to be a copy of (a third of the blocks)
+    if len(texts) < 3:  # a first line and nothing to be a copy of (a sixth of the blocks)
         return None
     best: tuple[int, list[tuple[int, int]]] | None = None
     # Copies share their first 20 characters (see same_line): comparing these first spares
