@@ -101,10 +101,10 @@ def make_shard(job: Job) -> Shard:
 
 @dataclass(slots=True)
 class ParsedSource:
-    """What the parse stage makes of one raw file: its records and issues, and their rows."""
+    """What the parse stage makes of one raw file: its records and issues, and their rows
+    (its platform is the source row's)."""
 
     raw: RawFile
-    platform: str
     items: list[Parsed]
     posts: list[PostRow]
     reactions: list[ReactionRow]
@@ -128,7 +128,7 @@ def parse_source(package_dir: Path, entry: ManifestEntry) -> ParsedSource:
         where = f"data/raw/{entry.path}" + (f":{err.line}" if err.line else "")
         raise FormatError(f"{where}: {err}") from None
     posts, reactions, issues = post_rows(entry.source_id, items)
-    return ParsedSource(raw, platform, items, posts, reactions, issues, source_row(raw, platform))
+    return ParsedSource(raw, items, posts, reactions, issues, source_row(raw, platform))
 
 
 def _make_shard(job: Job) -> Shard:
@@ -142,7 +142,7 @@ def _make_shard(job: Job) -> Shard:
         records = [item for item in parsed.items if isinstance(item, ParsedRecord)]
         marked = {row.post_id: r.entities for row, r in zip(parsed.posts, records, strict=True) if r.entities}
         posts = with_languages(parsed.posts)
-        if parsed.platform == "telegram":
+        if source.platform == "telegram":
             posts = dated(posts, source.collected_at.date() if source.collected_at else None)
         years = {p.post_id: p.date_min.year if p.date_min else None for p in posts}
         entities = _recognizer(str(package_dir), job.models).columns(posts, years, marked)
