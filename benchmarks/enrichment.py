@@ -27,12 +27,21 @@ import pyarrow.parquet as pq
 from diplocorpus import ner
 from diplocorpus.catalog import read_catalog
 from diplocorpus.entities import Recognizer, forget_words
-from diplocorpus.evaluation import NAMED, evaluate_entities, read_gold_entities, read_gold_posts
+from diplocorpus.evaluation import (
+    NAMED,
+    Counts,
+    compare_rules_with_page_marks,
+    compare_rules_with_telegram_marks,
+    evaluate_entities,
+    read_gold_entities,
+    read_gold_posts,
+)
 from diplocorpus.rows import EntityRow, PostRow
 from diplocorpus.shard import collector_paused
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests/eval"
+GOLDEN = ROOT / "tests/golden"
 RULE_TYPES = ("HASHTAG", "MENTION", "URL", "FLAG", "DATE")
 
 
@@ -71,6 +80,8 @@ def main() -> None:
         f"{scores.linked_right}/{scores.linked} of all linked gold mentions ({scores.linked_right / max(scores.linked, 1):.3f})"
     )
 
+    _rules_against_telegram()
+
     gold_posts = read_gold_posts(EVAL / "posts.csv")
     right = sum(
         posts[pid].language == row["language"] or (posts[pid].language is None and row["language"] == "und")
@@ -79,6 +90,35 @@ def main() -> None:
     print(f"language {right}/{len(gold_posts)} posts right ({right / len(gold_posts):.3f})")
     _dates(posts, gold_posts)
     _throughput(list(posts.values()), args.package_dir, args.repeat)
+
+
+def _rules_against_telegram() -> None:
+    """The rules against the links, hashtags and @mentions Telegram itself marked, in the
+    real exports and saved pages of tests/golden/ (the seeds have no link or @mention)."""
+    for name, comparisons in (
+        (
+            "exports",
+            [compare_rules_with_telegram_marks(p) for p in sorted(GOLDEN.glob("telegram-json/*/input.json"))],
+        ),
+        (
+            "pages",
+            [
+                compare_rules_with_page_marks(p)
+                for p in sorted(GOLDEN.glob("telegram-html/*/input.html"))
+                if (p.parent / "expected/posts.csv").is_file()  # not the page without a channel
+            ],
+        ),
+    ):
+        for kind in ("URL", "HASHTAG", "MENTION"):
+            c = Counts()
+            for comparison in comparisons:
+                c.true_positives += comparison.counts[kind].true_positives
+                c.false_positives += comparison.counts[kind].false_positives
+                c.false_negatives += comparison.counts[kind].false_negatives
+            print(
+                f"telegram {name:7} {kind:8} {c.true_positives + c.false_negatives:5} "
+                f"{c.true_positives + c.false_positives:5} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}"
+            )
 
 
 def _dates(posts: dict[str, PostRow], gold: dict[str, dict[str, str]]) -> None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import doctest
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import parse_seed
+from conftest import ROOT, parse_seed
 from diplocorpus import rules
+from diplocorpus.evaluation import compare_rules_with_page_marks, compare_rules_with_telegram_marks
 from diplocorpus.records import ParsedRecord
 from diplocorpus.rules import RULE_PRIORITY, date_years, find_dates, find_rule_entities
 
@@ -129,6 +131,9 @@ def test_date_years_lists_the_years_written_with_a_day() -> None:
         ("#RussieMali #G20. #Итоги2025, #EnDirect:", ["RussieMali", "G20", "Итоги2025", "EnDirect"]),
         ("#RussieÉtatsUnis", ["RussieÉtatsUnis"]),
         ("n°#1, C#, a#b, &#39;", []),
+        # As Telegram reads them: no hashtag when a '#' follows; '#tag@channel' is one.
+        ("#CO#_p #UT#VI #fin", ["fin"]),
+        ("#Side_Benefits@madrasatunaa\n#a@abc", ["Side_Benefits@madrasatunaa", "a"]),
     ],
 )
 def test_hashtags(text: str, tags: list[str]) -> None:
@@ -171,6 +176,48 @@ def test_mentions_are_handles_not_email_addresses() -> None:
 )
 def test_urls_leave_out_the_trailing_punctuation(text: str, surface: str, normalized: str) -> None:
     assert found(text) == [("URL", surface, normalized)]
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("Le site mid.ru.", "mid.ru"),
+        ("sur mid.ru»", "mid.ru"),
+        ("(voir ria.ru)", "ria.ru"),
+        ("lire francais.rt.com/international/1 !", "francais.rt.com/international/1"),
+        ("Сайт кремль.рф, и всё", "кремль.рф"),
+        ("GitLab.com/x/y?z=1: ici", "GitLab.com/x/y?z=1"),
+        ("[happytogether.com.cn]", "happytogether.com.cn"),
+    ],
+)
+def test_bare_domain_names_are_links(text: str, surface: str) -> None:
+    assert found(text) == [("URL", surface, "https://" + surface)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "presse@mid.ru",  # an e-mail address
+        "mid.ruи",  # the name goes on: Telegram reads another top-level domain
+        "example.com（注）",
+        "Moscou.Le ministre",  # a missing space
+        "le pays.la Russie",  # a top-level domain that is also a French word
+        "etc...com, -a.com, a-.com, café.com, x_y.com, /mid.ru, #mid.ru",
+        "c.-à-d., J.-C., M.Lavrov, 3.5 ml",
+    ],
+)
+def test_what_is_not_a_bare_domain_name(text: str) -> None:
+    assert [m for m in find_rule_entities(text) if m.type == "URL"] == []
+
+
+def test_a_url_leaves_out_a_closing_bracket_it_did_not_open() -> None:
+    assert found("[https://t.me/ruqyachannel/59].") == [
+        ("URL", "https://t.me/ruqyachannel/59", "https://t.me/ruqyachannel/59")
+    ]
+    assert found("https://fr.wikipedia.org/wiki/A_[b]") == [
+        ("URL", "https://fr.wikipedia.org/wiki/A_[b]", "https://fr.wikipedia.org/wiki/A_[b]")
+    ]
+    assert found("{mid.ru/x}") == [("URL", "mid.ru/x", "https://mid.ru/x")]
 
 
 def test_a_url_swallows_the_hashtag_and_handle_inside_it() -> None:
@@ -327,6 +374,14 @@ _PIECES = st.sampled_from(
         "\U0001f3f4\U000e0067\U000e0062",
         "\U000e007f",
         "e@mail.org",
+        "mid.ru",
+        ".com",
+        "кремль.рф",
+        "/",
+        "[",
+        "]",
+        ".",
+        "@channel",
     ]
 )
 
@@ -345,6 +400,24 @@ def test_rule_entities_hold_their_invariants_on_any_text(text: str, year: int | 
     assert find_rule_entities(text, year) == mentions
 
 
+@given(st.lists(_PIECES, max_size=60).map("".join), st.none() | st.integers(1000, 2199))
+def test_overlaps_are_settled_as_by_the_first_claim(text: str, year: int | None) -> None:
+    """find_rule_entities keeps each candidate, in RULE_PRIORITY order, that overlaps none
+    kept before it: as this plain reference does, comparing with every kept mention."""
+    candidates = [
+        *rules._find_urls(text),
+        *rules._find_mentions(text),
+        *rules._find_hashtags(text),
+        *rules._find_flags(text),
+        *(rules._date_as_mention(d) for d in find_dates(text, year)),
+    ]
+    kept: list[rules.Mention] = []
+    for m in candidates:
+        if not any(m.start < other.end and other.start < m.end for other in kept):
+            kept.append(m)
+    assert find_rule_entities(text, year) == sorted(kept, key=lambda m: (m.start, m.end))
+
+
 @given(st.text(max_size=200))
 def test_find_dates_never_raises_and_dates_are_ordered(text: str) -> None:
     for date in find_dates(text, 2025):
@@ -356,3 +429,45 @@ def test_find_dates_never_raises_and_dates_are_ordered(text: str) -> None:
 def test_docstring_examples() -> None:
     result = doctest.testmod(rules)
     assert result.attempted > 0 and result.failed == 0
+
+
+GOLDEN = ROOT / "tests/golden"
+
+
+@pytest.mark.parametrize(
+    "export", sorted(GOLDEN.glob("telegram-json/*/input.json")), ids=lambda p: p.parent.name
+)
+def test_the_rules_find_what_telegram_marked_in_real_exports(export: Path) -> None:
+    """Every link, hashtag and @mention that Telegram marked in a real Desktop export is
+    found, and nothing else in its plain text."""
+    comparison = compare_rules_with_telegram_marks(export)
+    assert comparison.disagreements == []
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        p
+        for p in sorted(GOLDEN.glob("telegram-html/*/input.html"))
+        if (p.parent / "expected/posts.csv").is_file()
+    ],
+    ids=lambda p: p.parent.name,
+)
+def test_the_rules_find_what_telegram_marked_in_real_pages(page: Path) -> None:
+    comparison = compare_rules_with_page_marks(page)
+    assert comparison.disagreements == []
+
+
+def test_the_real_telegram_files_hold_marks_of_every_type() -> None:
+    """So that the two tests above compare something."""
+    exports = [compare_rules_with_telegram_marks(p) for p in GOLDEN.glob("telegram-json/*/input.json")]
+    pages = [
+        compare_rules_with_page_marks(p)
+        for p in GOLDEN.glob("telegram-html/*/input.html")
+        if (p.parent / "expected/posts.csv").is_file()
+    ]
+    marked = {
+        kind: sum(c.counts[kind].true_positives + c.counts[kind].false_negatives for c in exports + pages)
+        for kind in ("URL", "HASHTAG", "MENTION")
+    }
+    assert marked["URL"] >= 50 and marked["HASHTAG"] >= 400 and marked["MENTION"] >= 5

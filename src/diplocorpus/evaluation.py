@@ -165,3 +165,93 @@ def read_gold_posts(path: Path) -> dict[str, dict[str, str]]:
 
     with path.open(encoding="utf-8", newline="") as f:
         return {row["post_id"]: row for row in csv.DictReader(f)}
+
+
+# Telegram's own marks in a Desktop export's text_entities, as the rules' types.
+_MARK_TYPES = {"link": "URL", "hashtag": "HASHTAG", "mention": "MENTION"}
+
+
+@dataclass
+class MarkComparison:
+    """The rules against the marks Telegram itself put on messages: counts per type, and
+    the disagreements as (message id, type, surface, 'missed' or 'added')."""
+
+    counts: dict[str, Counts]
+    disagreements: list[tuple[Any, str, str, str]]
+
+
+def compare_rules_with_telegram_marks(export: Path) -> MarkComparison:
+    """Run the rules on each message's text in a Telegram Desktop export (`result.json`),
+    and compare what they find with the links, hashtags and @mentions that Telegram marked
+    (`text_entities` of type link, hashtag, mention: a link written as text, not a text link).
+
+    The export keeps one mark per stretch of text: inside a bold or quoted stretch it keeps
+    the formatting and drops any link or hashtag there. So a rule's find counts as added
+    only where every character is plain or marked text; a mark is always counted.
+    """
+    from diplocorpus.rules import find_rule_entities
+
+    data = json.loads(export.read_text(encoding="utf-8"))
+    counts = {kind: Counts() for kind in _MARK_TYPES.values()}
+    disagreements = []
+    for message in data.get("messages", []):
+        pieces = message.get("text_entities") or []
+        text = "".join(piece["text"] for piece in pieces)
+        marks: set[tuple[int, int, str]] = set()
+        plain = bytearray(len(text))
+        at = 0
+        for piece in pieces:
+            end = at + len(piece["text"])
+            if piece["type"] in _MARK_TYPES:
+                marks.add((at, end, _MARK_TYPES[piece["type"]]))
+            if piece["type"] in _MARK_TYPES or piece["type"] == "plain":
+                plain[at:end] = b"\x01" * (end - at)
+            at = end
+        found = {
+            (m.start, m.end, m.type)
+            for m in find_rule_entities(text)
+            if m.type in counts and ((m.start, m.end, m.type) in marks or all(plain[m.start : m.end]))
+        }
+        for kind, kind_counts in counts.items():
+            kind_counts.add({f for f in found if f[2] == kind}, {m for m in marks if m[2] == kind})
+        for start, end, kind in sorted(marks - found):
+            disagreements.append((message.get("id"), kind, text[start:end], "missed"))
+        for start, end, kind in sorted(found - marks):
+            disagreements.append((message.get("id"), kind, text[start:end], "added"))
+    return MarkComparison(counts, disagreements)
+
+
+def compare_rules_with_page_marks(page: Path) -> MarkComparison:
+    """Run the rules on the text of each post of a saved t.me/s page, and compare what
+    they find with the links, hashtags and @mentions that Telegram marked there, as the
+    telegram-html parser reads them. A link counts when its text is its own address
+    ('vtosters.app' to http://vtosters.app/): a link under other words ('по ссылке') is
+    none that a rule could find."""
+    from diplocorpus.parsers.telegram_html import parse
+    from diplocorpus.records import ParsedRecord
+    from diplocorpus.rules import find_rule_entities
+
+    counts = {kind: Counts() for kind in _MARK_TYPES.values()}
+    disagreements = []
+    for record in parse(page.read_text(encoding="utf-8")):
+        if not isinstance(record, ParsedRecord) or not record.text:
+            continue
+        text = record.text
+        marks = {
+            (s.start, s.end, s.type)
+            for s in record.entities
+            if s.type != "URL" or _address(s.surface) == _address(s.url or "")
+        }
+        found = {(m.start, m.end, m.type) for m in find_rule_entities(text) if m.type in counts}
+        for kind, kind_counts in counts.items():
+            kind_counts.add({f for f in found if f[2] == kind}, {m for m in marks if m[2] == kind})
+        for start, end, kind in sorted(marks - found):
+            disagreements.append((record.message_id, kind, text[start:end], "missed"))
+        for start, end, kind in sorted(found - marks):
+            disagreements.append((record.message_id, kind, text[start:end], "added"))
+    return MarkComparison(counts, disagreements)
+
+
+def _address(url: str) -> str:
+    """A link's address without its scheme or final '/', in lower case."""
+    return url.partition("://")[2].rstrip("/").lower() if "://" in url else url.rstrip("/").lower()

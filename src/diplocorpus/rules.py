@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -102,25 +103,67 @@ def find_rule_entities(text: str, year: int | None = None) -> list[Mention]:
         FLAG: _find_flags(text),
         DATE: (_date_as_mention(d) for d in find_dates(text, year)),
     }
+    # What is taken, in order: it never overlaps, so a new mention need only be checked
+    # against the mentions just before and after where it would go.
     taken: list[Mention] = []
+    starts: list[int] = []
     for kind in RULE_PRIORITY:
         for mention in candidates[kind]:
-            if not any(mention.start < other.end and other.start < mention.end for other in taken):
-                taken.append(mention)
-    return sorted(taken, key=lambda m: (m.start, m.end))
+            at = bisect_right(starts, mention.start)
+            if (at and taken[at - 1].end > mention.start) or (at < len(starts) and starts[at] < mention.end):
+                continue
+            taken.insert(at, mention)
+            starts.insert(at, mention.start)
+    return taken
 
 
 # --- URLs, mentions, hashtags, flags -------------------------------------------------------------
 
 _URL = re.compile(r"(?:(?i:https?://)|(?<![\w.@/-])(?:www\.|t\.me/))[^\s<>«»\"]+")
-_URL_TRAILING = ".,;:!?»)\"'…"
+_URL_TRAILING = ".,;:!?»)]}\"'…"
+_CLOSING = {")": "(", "]": "[", "}": "{"}
 _SCHEME = re.compile(r"https?://", re.IGNORECASE)
+# Top-level domains under which a bare domain name ('mid.ru', 'francais.rt.com') is taken for
+# a link: the generic ones, and those of the countries this corpus writes about most, less
+# those that are also short French or English words ('.la', '.me', '.ne', '.ma', '.es',
+# '.et', '.is', '.it', '.no', '.at', '.so', '.my', '.am', '.id'): 'pays.la' is more likely a
+# missing space than Laos. Written in lower case: 'Moscou.Le' is no link either.
+_TLDS = (
+    "com net org info int edu gov io tv news online site app eu "
+    "ru su рф by ua kz az ge uz kg tj md "
+    "fr be ch lu ca mc "
+    "ml bf td cf cm cg cd ga gq sn ci gn bj tg mr mg dz tn ly eg sd er dj rw bi "
+    "za zw mz ao na bw ke tz ug ng gh "
+    "uk de pt nl pl cz sk hu ro bg rs hr si gr tr cy se fi dk ee lv lt ie "
+    "us mx br ar cl ve cu ni bo "
+    "cn jp kr kp in pk ir iq sy lb jo il ps sa ae qa kw om ye af mn vn kh th ph sg au nz"
+)
+# A bare domain's last dot and top-level domain; the labels before it are read backwards
+# (_find_bare_domains), so that the search opens on a '.', found by a fast scan. As for
+# Telegram, which links what it reads as a domain, a letter or any character from U+00C0 on
+# but spaces and most of General Punctuation continues the name, and the top-level domain is
+# then another: 'mid.ruи' and 'example.com（' are no links, 'mid.ru»' and 'mid.ru…' are.
+_TLD = re.compile(
+    r"\.(?:"
+    + "|".join(sorted(_TLDS.split(), key=len, reverse=True))
+    + r")(?![\w@-]|\.\w|[^\x00-\xbf\s\u2000-\u200b\u200e\u200f\u2016-\u206f])"
+)
+_LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.")
+_CYRILLIC_LABEL_CHARACTERS = frozenset(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ0123456789-."
+)
+# The longest domain name DNS allows: a longer run of letters and dots is no name, and the
+# search backwards stops there.
+_MAX_DOMAIN = 253
+_PATH = re.compile(r"[/?#][^\s<>«»\"]*")
 # The patterns open on a character, not a lookbehind, so that re finds where they can start
 # by a fast scan: '@(?<![\w@.+-]@)' is '(?<![\w@.+-])@'.
 # Telegram handles are 5-32 characters; a preceding word character makes it an e-mail address,
 # a following '.word' a domain name.
 _MENTION = re.compile(r"@(?<![\w@.+-]@)([A-Za-z0-9_]{5,32})(?![\w@]|\.\w)")
-_HASHTAG = re.compile(r"#(?<![\w#&/]#)(\w+)")
+# As Telegram reads them: a hashtag runs to the last word character, and is none when a '#'
+# follows it ('#CO#_p'); '#tag@channel' is one hashtag, the tag within one channel.
+_HASHTAG = re.compile(r"#(?<![\w#&/]#)(\w++(?:@[A-Za-z0-9_]{5,32}(?![\w@]))?)(?!#)")
 _FLAG = re.compile(r"[\U0001F1E6-\U0001F1FF][\U0001F1E6-\U0001F1FF]")
 # Subdivision flags: black flag, tag letters (country + subdivision code), cancel tag.
 _SUBDIVISION_FLAG = re.compile(
@@ -129,22 +172,55 @@ _SUBDIVISION_FLAG = re.compile(
 
 
 def _find_urls(text: str) -> Iterator[Mention]:
-    if "://" not in text and "www." not in text and "t.me/" not in text:
-        return  # a cheap test first: most texts have no link
-    for m in _URL.finditer(text):
-        url = _strip_trailing(m.group())
-        prefix = _SCHEME.match(url)
-        head = prefix.end() if prefix else url.index(".") + 1 if url.startswith("www.") else len("t.me/")
-        if len(url) <= head:
+    """Links with a scheme, 'www.' or 't.me/' first, then bare domain names (which
+    find_rule_entities drops where they overlap one of the first)."""
+    if "://" in text or "www." in text or "t.me/" in text:  # a cheap test first: most texts have none
+        for m in _URL.finditer(text):
+            url = _strip_trailing(m.group())
+            prefix = _SCHEME.match(url)
+            head = prefix.end() if prefix else url.index(".") + 1 if url.startswith("www.") else len("t.me/")
+            if len(url) <= head:
+                continue
+            normalized = url if prefix else "https://" + url
+            yield Mention(m.start(), m.start() + len(url), url, URL, normalized)
+    yield from _find_bare_domains(text)
+
+
+def _find_bare_domains(text: str) -> Iterator[Mention]:
+    """Domain names written without a scheme ('mid.ru', 'GitLab.com/x'), with their path.
+
+    The labels are ASCII letters, digits and hyphens (Cyrillic ones under .рф); a domain
+    that follows a word character, '@' (an e-mail address), '/' or '#' is none."""
+    for m in _TLD.finditer(text):
+        labels = _CYRILLIC_LABEL_CHARACTERS if m.group() == ".рф" else _LABEL_CHARACTERS
+        start = m.start()
+        floor = max(0, start - _MAX_DOMAIN)
+        while start > floor and text[start - 1] in labels:
+            start -= 1
+        name = text[start : m.start()]
+        if (
+            (start == floor and start and text[start - 1] in labels)  # longer than a domain name
+            or not name
+            or name[0] in "-."
+            or name[-1] in "-."
+            or ".." in name
+            or (start and (text[start - 1] in "@/#_" or text[start - 1].isalnum()))
+        ):
             continue
-        normalized = url if prefix else "https://" + url
-        yield Mention(m.start(), m.start() + len(url), url, URL, normalized)
+        end = m.end()
+        path = _PATH.match(text, end)
+        if path:
+            end += len(_strip_trailing(path.group()))
+        url = text[start:end]
+        yield Mention(start, end, url, URL, "https://" + url)
 
 
 def _strip_trailing(url: str) -> str:
-    """The URL without the punctuation that ends the sentence around it; balanced ')' stay."""
+    """The URL without the punctuation that ends the sentence around it; a ')', ']' or '}'
+    that closes a bracket of the URL stays."""
     while url and url[-1] in _URL_TRAILING:
-        if url[-1] == ")" and url.count("(") >= url.count(")"):
+        opening = _CLOSING.get(url[-1])
+        if opening and url.count(opening) >= url.count(url[-1]):
             break
         url = url[:-1]
     return url
@@ -162,7 +238,7 @@ def _find_hashtags(text: str) -> Iterator[Mention]:
         return
     for m in _HASHTAG.finditer(text):
         tag = m.group(1)
-        if any(c.isalpha() for c in tag):  # '#1' is a number, not a tag
+        if any(c.isalpha() for c in tag.partition("@")[0]):  # '#1' is a number, not a tag
             yield Mention(m.start(), m.end(), m.group(), HASHTAG, tag)
 
 
