@@ -6,12 +6,14 @@ Reads the built package (data/posts.parquet, data/entities.parquet) and prints:
 - precision, recall and F1 per language and entity type (exact span and type), and over
   PER/LOC/ORG per language;
 - linking accuracy on the annotated mentions whose entity is in the catalogue;
+- the rules for links, hashtags and @mentions against what Telegram itself marked in the
+  real exports and saved pages of tests/golden/;
 - language accuracy on every post, and how the posts' date bounds compare with the
   hand-read ones;
 - throughput in words per second on one core: the whole entity stage (rules, catalogue,
-  models, linking), and each model's NER alone on the same text (spaCy's pipeline,
-  natasha's NER tagger), and the ratio of the stage's time to the models': the stage's
-  own cost (best against best, and the median of the rounds' ratios).
+  models, linking), and each model's NER alone on the same text (spaCy's pipeline as
+  published and as the stage loads it, natasha's NER tagger), and the ratio of the stage's
+  time to the models' both ways (best against best, and the median of the rounds' ratios).
 """
 
 from __future__ import annotations
