@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+
 import pyarrow.parquet as pq
 import pytest
 
@@ -108,6 +112,38 @@ def test_the_french_recogniser_finds_what_the_published_pipeline_finds() -> None
     expected = entities(published)
     assert sum(map(len, expected)) > 300
     assert entities(staged) == expected
+
+
+def test_french_runs_tagged_in_batches_are_tagged_as_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recogniser's batches (ner._french_batches) change no mention."""
+    runs = _seed_runs(cyrillic=False)
+    one_by_one = [ner.tag_french([run])[0] for run in runs]
+    assert sum(map(len, one_by_one)) > 300
+    monkeypatch.setattr(ner, "_FRENCH_BATCH_CHARACTERS", 5_000)
+    assert len(list(ner._french_batches(runs))) > 5
+    assert ner.tag_french(runs) == one_by_one
+    monkeypatch.setattr(ner, "_FRENCH_BATCH_CHARACTERS", 10**9)
+    assert len(list(ner._french_batches(runs))) == 1
+    assert ner.tag_french(runs) == one_by_one
+
+
+def test_french_batches_keep_the_order_and_a_long_text_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ner, "_FRENCH_BATCH_CHARACTERS", 10)
+    texts = ["aaaa", "bbbb", "cc", "d" * 30, "e", "ffffffffff"]
+    assert list(ner._french_batches(texts)) == [["aaaa", "bbbb", "cc"], ["d" * 30], ["e"], ["ffffffffff"]]
+    assert list(ner._french_batches([])) == []
+
+
+def test_the_batches_benchmark_compares_both_ways_on_the_seed_posts() -> None:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks/french_batches.py"), str(ROOT), "--platform", "telegram",
+         "--runs", "12", "--repeat", "1"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    assert "12 telegram runs" in out
+    assert re.search(r"^spacy +CPU .* MB$", out, re.MULTILINE)
+    assert re.search(r"^bounded +CPU .* MB$", out, re.MULTILINE)
+    assert out.rstrip().endswith("same entities both ways")
 
 
 def test_runs_tagged_together_are_tagged_as_one_by_one() -> None:
