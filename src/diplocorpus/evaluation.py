@@ -169,6 +169,7 @@ def read_gold_posts(path: Path) -> dict[str, dict[str, str]]:
 
 # Telegram's own marks in a Desktop export's text_entities, as the rules' types.
 _MARK_TYPES = {"link": "URL", "hashtag": "HASHTAG", "mention": "MENTION"}
+Span3 = tuple[int, int, str]  # start, end, type
 
 
 @dataclass
@@ -176,8 +177,19 @@ class MarkComparison:
     """The rules against the marks Telegram itself put on messages: counts per type, and
     the disagreements as (message id, type, surface, 'missed' or 'added')."""
 
-    counts: dict[str, Counts]
-    disagreements: list[tuple[Any, str, str, str]]
+    counts: dict[str, Counts] = field(
+        default_factory=lambda: {kind: Counts() for kind in _MARK_TYPES.values()}
+    )
+    disagreements: list[tuple[Any, str, str, str]] = field(default_factory=list)
+
+    def add(self, message_id: Any, text: str, found: set[Span3], marks: set[Span3]) -> None:
+        """Count one message's finds against its marks, both as (start, end, type)."""
+        for kind, counts in self.counts.items():
+            counts.add({f for f in found if f[2] == kind}, {m for m in marks if m[2] == kind})
+        for start, end, kind in sorted(marks - found):
+            self.disagreements.append((message_id, kind, text[start:end], "missed"))
+        for start, end, kind in sorted(found - marks):
+            self.disagreements.append((message_id, kind, text[start:end], "added"))
 
 
 def compare_rules_with_telegram_marks(export: Path) -> MarkComparison:
@@ -192,8 +204,7 @@ def compare_rules_with_telegram_marks(export: Path) -> MarkComparison:
     from diplocorpus.rules import find_rule_entities
 
     data = json.loads(export.read_text(encoding="utf-8"))
-    counts = {kind: Counts() for kind in _MARK_TYPES.values()}
-    disagreements = []
+    comparison = MarkComparison()
     for message in data.get("messages", []):
         pieces = message.get("text_entities") or []
         text = "".join(piece["text"] for piece in pieces)
@@ -210,15 +221,11 @@ def compare_rules_with_telegram_marks(export: Path) -> MarkComparison:
         found = {
             (m.start, m.end, m.type)
             for m in find_rule_entities(text)
-            if m.type in counts and ((m.start, m.end, m.type) in marks or all(plain[m.start : m.end]))
+            if m.type in comparison.counts
+            and ((m.start, m.end, m.type) in marks or all(plain[m.start : m.end]))
         }
-        for kind, kind_counts in counts.items():
-            kind_counts.add({f for f in found if f[2] == kind}, {m for m in marks if m[2] == kind})
-        for start, end, kind in sorted(marks - found):
-            disagreements.append((message.get("id"), kind, text[start:end], "missed"))
-        for start, end, kind in sorted(found - marks):
-            disagreements.append((message.get("id"), kind, text[start:end], "added"))
-    return MarkComparison(counts, disagreements)
+        comparison.add(message.get("id"), text, found, marks)
+    return comparison
 
 
 def compare_rules_with_page_marks(page: Path) -> MarkComparison:
@@ -231,8 +238,7 @@ def compare_rules_with_page_marks(page: Path) -> MarkComparison:
     from diplocorpus.records import ParsedRecord
     from diplocorpus.rules import find_rule_entities
 
-    counts = {kind: Counts() for kind in _MARK_TYPES.values()}
-    disagreements = []
+    comparison = MarkComparison()
     for record in parse(page.read_text(encoding="utf-8")):
         if not isinstance(record, ParsedRecord) or not record.text:
             continue
@@ -242,14 +248,9 @@ def compare_rules_with_page_marks(page: Path) -> MarkComparison:
             for s in record.entities
             if s.type != "URL" or _address(s.surface) == _address(s.url or "")
         }
-        found = {(m.start, m.end, m.type) for m in find_rule_entities(text) if m.type in counts}
-        for kind, kind_counts in counts.items():
-            kind_counts.add({f for f in found if f[2] == kind}, {m for m in marks if m[2] == kind})
-        for start, end, kind in sorted(marks - found):
-            disagreements.append((record.message_id, kind, text[start:end], "missed"))
-        for start, end, kind in sorted(found - marks):
-            disagreements.append((record.message_id, kind, text[start:end], "added"))
-    return MarkComparison(counts, disagreements)
+        found = {(m.start, m.end, m.type) for m in find_rule_entities(text) if m.type in comparison.counts}
+        comparison.add(record.message_id, text, found, marks)
+    return comparison
 
 
 def _address(url: str) -> str:
