@@ -31,10 +31,10 @@ from diplocorpus.catalog import read_catalog
 from diplocorpus.entities import Recognizer, forget_words
 from diplocorpus.evaluation import (
     NAMED,
-    Counts,
     compare_rules_with_page_marks,
     compare_rules_with_telegram_marks,
     evaluate_entities,
+    golden_telegram_files,
     read_gold_entities,
     read_gold_posts,
 )
@@ -97,26 +97,12 @@ def main() -> None:
 def _rules_against_telegram() -> None:
     """The rules against the links, hashtags and @mentions Telegram itself marked, in the
     real exports and saved pages of tests/golden/ (the seeds have no link or @mention)."""
-    for name, comparisons in (
-        (
-            "exports",
-            [compare_rules_with_telegram_marks(p) for p in sorted(GOLDEN.glob("telegram-json/*/input.json"))],
-        ),
-        (
-            "pages",
-            [
-                compare_rules_with_page_marks(p)
-                for p in sorted(GOLDEN.glob("telegram-html/*/input.html"))
-                if (p.parent / "expected/posts.csv").is_file()  # not the page without a channel
-            ],
-        ),
+    exports, pages = golden_telegram_files(GOLDEN)
+    for name, comparison in (
+        ("exports", compare_rules_with_telegram_marks(*exports)),
+        ("pages", compare_rules_with_page_marks(*pages)),
     ):
-        for kind in ("URL", "HASHTAG", "MENTION"):
-            c = Counts()
-            for comparison in comparisons:
-                c.true_positives += comparison.counts[kind].true_positives
-                c.false_positives += comparison.counts[kind].false_positives
-                c.false_negatives += comparison.counts[kind].false_negatives
+        for kind, c in comparison.counts.items():
             print(
                 f"telegram {name:7} {kind:8} {c.true_positives + c.false_negatives:5} "
                 f"{c.true_positives + c.false_positives:5} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}"
@@ -175,7 +161,6 @@ def _throughput(posts: list[PostRow], package_dir: Path, repeat: int) -> None:
         for start, end, script in ner.runs(p.text or ""):
             (cyrillic if script == "cyrillic" else latin).append((p.text or "")[start:end])
     published = spacy.load(ner.FRENCH_MODEL, exclude=list(ner.FRENCH_LEFT_OUT))
-    as_staged = ner._french()
     russian = ner._russian()[1]
 
     def stage() -> None:
@@ -187,8 +172,7 @@ def _throughput(posts: list[PostRow], package_dir: Path, repeat: int) -> None:
 
     def spacy_as_staged() -> None:
         with ner.one_blas_thread():
-            for batch in ner._french_batches(latin):
-                list(as_staged.pipe(batch, batch_size=len(batch)))
+            list(ner.french_docs(latin))
 
     def natasha_alone() -> None:
         with ner.one_blas_thread():

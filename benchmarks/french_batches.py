@@ -58,12 +58,7 @@ def child(package_dir: Path, platform: str, limit: int, way: str) -> None:
     loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with ner.one_blas_thread():
         started = time.process_time()
-        if way == "spacy":
-            docs = list(nlp.pipe(runs))
-        else:
-            docs = [
-                doc for batch in ner._french_batches(runs) for doc in nlp.pipe(batch, batch_size=len(batch))
-            ]
+        docs = list(nlp.pipe(runs) if way == "spacy" else ner.french_docs(runs))
         cpu = time.process_time() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     entities = json.dumps([[(e.start_char, e.end_char, e.label_) for e in doc.ents] for doc in docs])

@@ -86,10 +86,6 @@ def _seed_runs(cyrillic: bool) -> list[str]:
     ]
 
 
-def _seed_cyrillic_runs() -> list[str]:
-    return _seed_runs(cyrillic=True)
-
-
 def test_the_french_recogniser_finds_what_the_published_pipeline_finds() -> None:
     """The stage runs the recogniser's matrix products through numpy's BLAS rather than
     blis: on the seed posts it finds the same entities, at the same characters."""
@@ -149,7 +145,7 @@ def test_the_batches_benchmark_compares_both_ways_on_the_seed_posts() -> None:
 def test_runs_tagged_together_are_tagged_as_one_by_one() -> None:
     """Batching the runs (NER by length, the morphology windows of all runs at once)
     changes no mention, normal form or word."""
-    runs = _seed_cyrillic_runs()
+    runs = _seed_runs(cyrillic=True)
     assert len(runs) > 3
     assert ner.tag_russian_runs(runs) == [ner.tag_russian(run) for run in runs]
     # The same runs in another order, so in other batches.

@@ -11,9 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import ROOT, parse_seed
+from conftest import GOLDEN, parse_seed
 from diplocorpus import rules
-from diplocorpus.evaluation import compare_rules_with_page_marks, compare_rules_with_telegram_marks
+from diplocorpus.evaluation import (
+    compare_rules_with_page_marks,
+    compare_rules_with_telegram_marks,
+    golden_telegram_files,
+)
 from diplocorpus.records import ParsedRecord
 from diplocorpus.rules import RULE_PRIORITY, date_years, find_dates, find_rule_entities
 
@@ -431,12 +435,10 @@ def test_docstring_examples() -> None:
     assert result.attempted > 0 and result.failed == 0
 
 
-GOLDEN = ROOT / "tests/golden"
+EXPORTS, PAGES = golden_telegram_files(GOLDEN)
 
 
-@pytest.mark.parametrize(
-    "export", sorted(GOLDEN.glob("telegram-json/*/input.json")), ids=lambda p: p.parent.name
-)
+@pytest.mark.parametrize("export", EXPORTS, ids=lambda p: p.parent.name)
 def test_the_rules_find_what_telegram_marked_in_real_exports(export: Path) -> None:
     """Every link, hashtag and @mention that Telegram marked in a real Desktop export is
     found, and nothing else in its plain text."""
@@ -444,15 +446,7 @@ def test_the_rules_find_what_telegram_marked_in_real_exports(export: Path) -> No
     assert comparison.disagreements == []
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        p
-        for p in sorted(GOLDEN.glob("telegram-html/*/input.html"))
-        if (p.parent / "expected/posts.csv").is_file()
-    ],
-    ids=lambda p: p.parent.name,
-)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.parent.name)
 def test_the_rules_find_what_telegram_marked_in_real_pages(page: Path) -> None:
     comparison = compare_rules_with_page_marks(page)
     assert comparison.disagreements == []
@@ -460,14 +454,9 @@ def test_the_rules_find_what_telegram_marked_in_real_pages(page: Path) -> None:
 
 def test_the_real_telegram_files_hold_marks_of_every_type() -> None:
     """So that the two tests above compare something."""
-    exports = [compare_rules_with_telegram_marks(p) for p in GOLDEN.glob("telegram-json/*/input.json")]
-    pages = [
-        compare_rules_with_page_marks(p)
-        for p in GOLDEN.glob("telegram-html/*/input.html")
-        if (p.parent / "expected/posts.csv").is_file()
-    ]
+    exports, pages = compare_rules_with_telegram_marks(*EXPORTS), compare_rules_with_page_marks(*PAGES)
     marked = {
-        kind: sum(c.counts[kind].true_positives + c.counts[kind].false_negatives for c in exports + pages)
+        kind: sum(c.counts[kind].true_positives + c.counts[kind].false_negatives for c in (exports, pages))
         for kind in ("URL", "HASHTAG", "MENTION")
     }
     assert marked["URL"] >= 50 and marked["HASHTAG"] >= 400 and marked["MENTION"] >= 5

@@ -192,8 +192,21 @@ class MarkComparison:
             self.disagreements.append((message_id, kind, text[start:end], "added"))
 
 
-def compare_rules_with_telegram_marks(export: Path) -> MarkComparison:
-    """Run the rules on each message's text in a Telegram Desktop export (`result.json`),
+def golden_telegram_files(golden: Path) -> tuple[list[Path], list[Path]]:
+    """The real Telegram Desktop exports and saved t.me/s pages under `golden` (the golden
+    tests' folder), the page without a channel left out: the inputs of the comparisons
+    below."""
+    exports = sorted(golden.glob("telegram-json/*/input.json"))
+    pages = [
+        p
+        for p in sorted(golden.glob("telegram-html/*/input.html"))
+        if (p.parent / "expected/posts.csv").is_file()
+    ]
+    return exports, pages
+
+
+def compare_rules_with_telegram_marks(*exports: Path) -> MarkComparison:
+    """Run the rules on each message's text in Telegram Desktop exports (`result.json`),
     and compare what they find with the links, hashtags and @mentions that Telegram marked
     (`text_entities` of type link, hashtag, mention: a link written as text, not a text link).
 
@@ -203,9 +216,11 @@ def compare_rules_with_telegram_marks(export: Path) -> MarkComparison:
     """
     from diplocorpus.rules import find_rule_entities
 
-    data = json.loads(export.read_text(encoding="utf-8"))
     comparison = MarkComparison()
-    for message in data.get("messages", []):
+    messages = (
+        m for export in exports for m in json.loads(export.read_text(encoding="utf-8")).get("messages", [])
+    )
+    for message in messages:
         pieces = message.get("text_entities") or []
         text = "".join(piece["text"] for piece in pieces)
         marks: set[tuple[int, int, str]] = set()
@@ -228,8 +243,8 @@ def compare_rules_with_telegram_marks(export: Path) -> MarkComparison:
     return comparison
 
 
-def compare_rules_with_page_marks(page: Path) -> MarkComparison:
-    """Run the rules on the text of each post of a saved t.me/s page, and compare what
+def compare_rules_with_page_marks(*pages: Path) -> MarkComparison:
+    """Run the rules on the text of each post of saved t.me/s pages, and compare what
     they find with the links, hashtags and @mentions that Telegram marked there, as the
     telegram-html parser reads them. A link counts when its text is its own address
     ('vtosters.app' to http://vtosters.app/): a link under other words ('по ссылке') is
@@ -239,7 +254,7 @@ def compare_rules_with_page_marks(page: Path) -> MarkComparison:
     from diplocorpus.rules import find_rule_entities
 
     comparison = MarkComparison()
-    for record in parse(page.read_text(encoding="utf-8")):
+    for record in (r for page in pages for r in parse(page.read_text(encoding="utf-8"))):
         if not isinstance(record, ParsedRecord) or not record.text:
             continue
         text = record.text

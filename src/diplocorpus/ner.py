@@ -303,14 +303,17 @@ def _french_batches(texts: Sequence[str]) -> Iterator[list[str]]:
         yield batch
 
 
+def french_docs(texts: Sequence[str]) -> Iterator[Any]:
+    """spaCy's docs of the texts (already masked), in order, tagged by the French
+    recogniser in batches of at most _FRENCH_BATCH_CHARACTERS characters."""
+    nlp = _french()
+    for batch in _french_batches(texts):
+        yield from nlp.pipe(batch, batch_size=len(batch))
+
+
 def tag_french(texts: Sequence[str]) -> list[list[Tagged]]:
     """French NER on each text (already a Latin-script run)."""
-    nlp = _french()
-    docs = (
-        doc
-        for batch in _french_batches([mask(t) for t in texts])
-        for doc in nlp.pipe(batch, batch_size=len(batch))
-    )
+    docs = french_docs([mask(t) for t in texts])
     out = []
     for text, doc in zip(texts, docs, strict=True):
         found = []
